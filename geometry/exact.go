@@ -1,0 +1,88 @@
+package geometry
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+)
+
+// Exact returns the exact local geometry of the stochastic quadratic q
+// (Problem 3.1): the nonzero eigenvalues λ_1 ≥ … ≥ λ_m > 0 of H = E[Q] and
+// the curvature parameters
+//
+//	t_Q = sup { v'Mv / v'Hv : v'Hv ≠ 0 },   s_Q = inf { v'Mv / v'Hv : v'Hv ≠ 0 }
+//
+// of (4) and (5), with M = E[Q H Q] − H³ (SPEC §3). An eigenvalue of H counts
+// as nonzero when it exceeds problems.QuadraticRankTol·λ_1 (the rule of
+// q.Minimizer). On range(H), with H = UΛU' restricted to those m
+// eigenpairs, the quotient is the Rayleigh quotient of
+// K = Λ^{-1/2} U'MU Λ^{-1/2} (null(H) ⊂ null(M) by Lemma 3.3, so directions
+// in null(H) do not change it), hence s_Q = λ_min(K) and t_Q = λ_max(K).
+// Lemma 3.3 gives 0 ≤ s_Q ≤ t_Q; a rounding-level negative λ_min(K) is
+// returned as 0. s_Q = 0 does occur (SPEC §9: Lemma 3.3(3) of the paper is
+// false, e.g. Q = diag(q, 1)).
+//
+// The result has Center = q.Minimizer() (the minimum-norm minimizer),
+// Hessian = H, and SErr = TErr = 0. Exact returns an error naming q when q is
+// nil or H = 0 (no nonzero eigenvalue, m = 0).
+func Exact(q *problems.Quadratic) (*Local, error) {
+	if q == nil {
+		return nil, errors.New("geometry: Exact: q is nil")
+	}
+	h := q.Hessian()
+	p := h.SymmetricDim()
+	var eh mat.EigenSym
+	if !eh.Factorize(h, true) {
+		return nil, errors.New("geometry: Exact: eigendecomposition of the expected Hessian H of q failed")
+	}
+	vals := eh.Values(nil) // ascending
+	var vecs mat.Dense
+	eh.VectorsTo(&vecs)
+	lmax := vals[p-1]
+	if !(lmax > 0) {
+		return nil, fmt.Errorf("geometry: Exact: the expected Hessian H of q has no nonzero eigenvalue (largest %v), so m = 0", lmax)
+	}
+	var idx []int // descending
+	for j := p - 1; j >= 0; j-- {
+		if vals[j] > problems.QuadraticRankTol*lmax {
+			idx = append(idx, j)
+		}
+	}
+	m := len(idx)
+	eigs := make([]float64, m)
+	// W = U Λ^{-1/2}, p×m.
+	w := mat.NewDense(p, m, nil)
+	for c, j := range idx {
+		eigs[c] = vals[j]
+		s := 1 / math.Sqrt(vals[j])
+		for a := 0; a < p; a++ {
+			w.Set(a, c, vecs.At(a, j)*s)
+		}
+	}
+	mm := q.M()
+	var mw, k mat.Dense
+	mw.Mul(mm, w)
+	k.Mul(w.T(), &mw)
+	ks := mat.NewSymDense(m, nil)
+	for a := 0; a < m; a++ {
+		for b := a; b < m; b++ {
+			ks.SetSym(a, b, (k.At(a, b)+k.At(b, a))/2)
+		}
+	}
+	var ek mat.EigenSym
+	if !ek.Factorize(ks, false) {
+		return nil, errors.New("geometry: Exact: eigendecomposition of K failed")
+	}
+	kv := ek.Values(nil)
+	return &Local{
+		Center:      q.Minimizer(),
+		Hessian:     h,
+		Eigenvalues: eigs,
+		S:           math.Max(kv[0], 0),
+		T:           math.Max(kv[m-1], 0),
+	}, nil
+}

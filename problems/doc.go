@@ -1,0 +1,68 @@
+// Package problems implements the stochastic problems of Patel (2018), "The
+// Impact of Local Geometry and Batch Size on Stochastic Gradient Descent for
+// Nonconvex Problems": finite mixtures of smooth component functions, with
+// their exact expectations, for the study of SGD-k near a minimizer.
+//
+// # The model
+//
+// A Problem is a finite mixture
+//
+//	F(x) = Σ_i p_i f_i(x),   H(x) = ∇²F(x) = Σ_i p_i ∇²f_i(x),
+//	M(x) = Σ_i p_i ∇²f_i(x) H(x) ∇²f_i(x) − H(x)³,
+//
+// of N components f_i on R^p with probabilities p_i > 0 summing to one (SPEC
+// §1; Problems 3.1, 3.13, 4.1 and 5.1 of the paper are all of this form).
+// Expectations over the mixture are exact sums, as in the paper. SGD-k draws
+// component indices with probabilities p_i; package sgdk runs it.
+//
+// The problems of the paper are
+//
+//   - Quadratic: the stochastic quadratic problem 3.1, f_i(x) = ½x'Q_i x + r_i'x,
+//     with its minimizer (a pseudo-inverse solve), the homogeneity test of
+//     Definition 3.4 and the moment M of (4)–(5);
+//   - QuadCircle: the quadratic-circle sums of Problem 4.1 and Appendix A, and
+//     the paper's four models;
+//   - StyblinskiTang: the Styblinski–Tang sums of Problem 5.1 and the paper's
+//     three models, with their sharpest and flattest minimizers.
+//
+// Mixture (NewMixture) is a finite mixture of any user components, and
+// FDHessian gives a component that has only a value and a gradient a
+// finite-difference Hessian, so that a user can start with gradients alone.
+//
+// # Conventions
+//
+// As in gonum/optimize and gonum/diff/fd, derivatives are written into a
+// destination the caller provides, which comes first: Grad(grad, x) and
+// Hess(hess, x). Methods never modify x. Functions that return a new result
+// return copies; nothing is shared with the caller's inputs, which
+// constructors copy. Problems are immutable after construction so that
+// Monte Carlo code may evaluate them from many goroutines: Quadratic and its
+// components, Objective and FDHessian are safe for concurrent use (a Mixture
+// is when its components are).
+//
+// Weights: every constructor takes the weights w of its components. A nil or
+// empty w means uniform weights 1/N. Otherwise every weight must be positive
+// and finite and their sum S must satisfy |S − 1| ≤ 1e-9; the weights are
+// then divided by S so that they sum to one to rounding. Any other w is an
+// error naming w. Bad input to a constructor returns an error that names the
+// argument and index; nothing panics on user data. Internal invariants
+// (a grad of the wrong length passed to Grad) panic, as in gonum.
+//
+// # Optional interfaces
+//
+// A Problem or Component may implement faster paths that the rest of the
+// library uses when present, always falling back to the generic sums:
+// ExpectedGrader (∇F directly), ExpectedHessianer (H directly),
+// DiagonalHessianer (a component with a diagonal Hessian) and
+// DiagonalMomenter (diagonals of H(x) and M(x) in closed form).
+// CheckDerivatives tests all of them, and every Grad and Hess, against
+// gonum/diff/fd and the generic sums and reports the worst error; Objective
+// turns a Problem into a gonum optimize.Problem for F, ∇F and ∇²F.
+//
+// # Boxes
+//
+// Problems 4.1 and 5.1 live on open boxes. A Box is the closed box; SGD-k
+// projects (clips) its iterates onto it after every step (SPEC §1), which is
+// how iterates "converge to the corners of the feasible region" in §4.2 and
+// §5.2 of the paper. Box.Project works in place.
+package problems

@@ -1,0 +1,80 @@
+package problems
+
+import (
+	"fmt"
+	"math"
+)
+
+// weightSumTol is the tolerance of the weight rule shared by every
+// constructor of this package: weights w_i > 0 whose sum S satisfies
+// |S − 1| ≤ weightSumTol are accepted and normalised to w_i/S, so that the
+// stored weights sum to one to rounding; any other sum is an error naming w.
+// A nil or empty w means uniform weights 1/N.
+const weightSumTol = 1e-9
+
+// checkWeights validates the mixture weights w of n components under the
+// package's weight rule (see weightSumTol) and returns a fresh, normalised
+// copy. A nil or empty w gives uniform weights 1/n. Errors name the argument
+// "w" and, where relevant, the index.
+func checkWeights(w []float64, n int) ([]float64, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("problems: the problem has %d components, want at least one", n)
+	}
+	out := make([]float64, n)
+	if len(w) == 0 {
+		for i := range out {
+			out[i] = 1 / float64(n)
+		}
+		return out, nil
+	}
+	if len(w) != n {
+		return nil, fmt.Errorf("problems: w has length %d, want %d (one weight per component)", len(w), n)
+	}
+	var sum float64
+	for i, v := range w {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("problems: w[%d] = %v is not finite", i, v)
+		}
+		if v <= 0 {
+			return nil, fmt.Errorf("problems: w[%d] = %v is not positive", i, v)
+		}
+		sum += v
+	}
+	if !(math.Abs(sum-1) <= weightSumTol) {
+		return nil, fmt.Errorf("problems: w sums to %v, want 1 (within %g)", sum, weightSumTol)
+	}
+	for i, v := range w {
+		out[i] = v / sum
+	}
+	return out, nil
+}
+
+// checkFinite returns an error naming name if v is NaN or infinite.
+func checkFinite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("problems: %s = %v is not finite", name, v)
+	}
+	return nil
+}
+
+// checkVec returns an error naming name if len(v) != dim or an entry of v is
+// NaN or infinite. The bad entry is named name[j].
+func checkVec(name string, v []float64, dim int) error {
+	if len(v) != dim {
+		return fmt.Errorf("problems: %s has length %d, want %d", name, len(v), dim)
+	}
+	for j, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("problems: %s[%d] = %v is not finite", name, j, x)
+		}
+	}
+	return nil
+}
+
+// checkDim returns an error naming name if dim < 1.
+func checkDim(name string, dim int) error {
+	if dim < 1 {
+		return fmt.Errorf("problems: %s = %d, want at least 1", name, dim)
+	}
+	return nil
+}
