@@ -65,7 +65,8 @@ var (
 )
 
 // NewQuadratic returns the stochastic quadratic problem (Problem 3.1) with
-// components f_i(x) = ½ x'q[i]x + r[i]'x and weights w. A nil or empty w means
+// components f_i(x) = ½ x'q[i]x + r[i]'x and weights w. A nil r means every
+// r[i] = 0 (a homogeneous minimizer at the origin). A nil or empty w means
 // uniform weights; otherwise the weights must be positive and finite and sum
 // to one within 1e-9, and are then divided by their sum (the package's weight
 // rule, see the package documentation).
@@ -82,7 +83,7 @@ func NewQuadratic(q []mat.Symmetric, r [][]float64, w []float64) (*Quadratic, er
 	if len(q) == 0 {
 		return nil, errors.New("problems: q is empty, want at least one component")
 	}
-	if len(r) != len(q) {
+	if r != nil && len(r) != len(q) {
 		return nil, fmt.Errorf("problems: r has length %d, q has length %d", len(r), len(q))
 	}
 	if len(w) != 0 && len(w) != len(q) {
@@ -106,7 +107,11 @@ func NewQuadratic(q []mat.Symmetric, r [][]float64, w []float64) (*Quadratic, er
 		} else if n != p {
 			return nil, fmt.Errorf("problems: q[%d] is %d×%d, q[0] is %d×%d", i, n, n, p, p)
 		}
-		c, err := newQuadraticComponent(qi, r[i], i, p)
+		ri := make([]float64, p)
+		if r != nil {
+			ri = r[i]
+		}
+		c, err := newQuadraticComponent(qi, ri, i, p)
 		if err != nil {
 			return nil, err
 		}

@@ -557,3 +557,25 @@ func TestLemma36(t *testing.T) {
 		}
 	}
 }
+
+// A nil r means every r_i = 0: the minimizer is the origin and homogeneous.
+func TestNewQuadraticNilR(t *testing.T) {
+	q := []mat.Symmetric{mat.NewSymDense(2, []float64{1, 0, 0, 2}), mat.NewSymDense(2, []float64{3, 1, 1, 2})}
+	p, err := NewQuadratic(q, nil, nil)
+	if err != nil {
+		t.Fatalf("NewQuadratic(q, nil, nil): %v", err)
+	}
+	for i := 0; i < p.Len(); i++ {
+		for j, v := range p.R(i) {
+			if v != 0 {
+				t.Errorf("R(%d)[%d] = %v, want 0", i, j, v)
+			}
+		}
+	}
+	if x := p.Minimizer(); x[0] != 0 || x[1] != 0 || !p.Homogeneous() {
+		t.Errorf("Minimizer() = %v, Homogeneous() = %v, want origin and true", x, p.Homogeneous())
+	}
+	if _, err := NewQuadratic(q, [][]float64{{0, 0}}, nil); err == nil || !strings.Contains(err.Error(), "r ") {
+		t.Errorf("short r: error %v, want one naming r", err)
+	}
+}
