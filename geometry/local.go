@@ -12,7 +12,8 @@ type Settings struct {
 	// Radius is the ball radius ε of Definition 3.14 (default 2e-2, the paper's).
 	Radius float64
 	// Samples is the number of Monte Carlo points, drawn in antithetic pairs
-	// (default 1000; an odd value is rounded up to the next even number).
+	// (default 1000; an odd value is rounded up to the next even number; at
+	// least 4, two pairs, for standard errors).
 	Samples int
 	// Seed makes the points reproducible.
 	Seed uint64
@@ -20,13 +21,21 @@ type Settings struct {
 	// not depend on it.
 	Workers int
 	// RankTol is the relative rank tolerance of H̄ (SPEC §6): an eigenvalue
-	// counts as nonzero only above RankTol·λ_1 and Z standard errors.
+	// counts as nonzero only above RankTol·λ_1 and Z standard errors
+	// (default DefaultRankTol = 1e-10, which only removes rounding; must be
+	// below 1).
 	RankTol float64
 	// PointTol is the relative tolerance that defines the numerically
-	// positive eigenspace of H(θ) at each point (SPEC §6).
+	// positive eigenspace of H(θ) at each point (SPEC §6): eigenvalues above
+	// PointTol·max|eig H(θ)| (default DefaultPointTol = 1e-10; must be
+	// below 1).
 	PointTol float64
 	// Z is the number of standard errors an eigenvalue must clear (default 3).
 	Z float64
+	// Path selects how H(θ) and M(θ) are evaluated at each point (default
+	// PathAuto: the fastest path the problem supports). PathDense forces the
+	// generic path, for checking a fast path against it.
+	Path Path
 }
 
 // Local is the local geometry of a minimizer: the ball-averaged Hessian H̄ of
@@ -38,6 +47,33 @@ type Local struct {
 	Eigenvalues []float64     // nonzero, descending
 	S, T        float64       // s_f, t_f (or s_Q, t_Q)
 	SErr, TErr  float64       // Monte Carlo standard errors (0 when exact)
+
+	// Diagnostics. Estimate sets all of them; Exact may leave them zero.
+
+	// M is m, the number of nonzero eigenvalues: len(Eigenvalues).
+	M int
+	// AllEigenvalues are all p eigenvalues of H̄, descending; Eigenvalues is
+	// AllEigenvalues[:M].
+	AllEigenvalues []float64
+	// EigErr[j] is the Monte Carlo standard error of AllEigenvalues[j]
+	// (SPEC §6: the standard deviation of v_j'H(θ)v_j over antithetic pair
+	// means, divided by √pairs).
+	EigErr []float64
+	// TMedian is the median of the pointwise sup over the points that were
+	// not skipped (t_f averages a heavy-tailed quantity; SPEC §6).
+	TMedian float64
+	// Radius is the ball radius ε used.
+	Radius float64
+	// Samples is the number of points evaluated (twice the number of pairs).
+	Samples int
+	// Skipped counts points whose H(θ) has no numerically positive
+	// eigenvalue (they enter H̄ but not s_f and t_f).
+	Skipped int
+	// Indefinite counts points whose H(θ) has an eigenvalue below
+	// −PointTol·max|eig H(θ)|.
+	Indefinite int
+	// Path is the evaluation path used (never PathAuto).
+	Path Path
 }
 
 // Geometry returns the thresholds.Geometry of l: its eigenvalues, S and T.

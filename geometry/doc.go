@@ -1,0 +1,92 @@
+// Package geometry implements the local geometry of a minimizer that the
+// step-size thresholds of SGD-k depend on: the nonzero eigenvalues
+// λ_1 ≥ … ≥ λ_m > 0 of the (ball-averaged) Hessian and the curvature
+// parameters s ≤ t, exactly for the stochastic quadratic problem (Exact,
+// Problem 3.1, (4)–(5)) and by Monte Carlo for a nonconvex problem (Estimate,
+// Definition 3.14 of Patel, "The Impact of Local Geometry and Batch Size on
+// Stochastic Gradient Descent for Nonconvex Problems", 2018). A Local converts
+// to a thresholds.Geometry with its Geometry method. Homogeneity tells which
+// of the paper's theorems applies at a point, and Refine polishes an
+// approximate minimizer before its geometry is taken.
+//
+// # Definition 3.14
+//
+// For a problem F = Σ_i p_i f_i with H(θ) = Σ_i p_i ∇²f_i(θ) and
+// M(θ) = Σ_i p_i ∇²f_i(θ)H(θ)∇²f_i(θ) − H(θ)³ (Table 1), a local minimizer
+// x* and a radius ε, with B = B(x*, ε) and θ uniform on B:
+//
+//	H̄   = E[H(θ)]                                          (49)
+//	λ_j  = the nonzero eigenvalues of H̄ (rank rule below)
+//	s_f  = max(0, E[inf_v v'M(θ)v / v'H(θ)v])              (50)
+//	t_f  = E[sup_v v'M(θ)v / v'H(θ)v]                      (after Table 2)
+//
+// and the thresholds of (51)–(52) are those of Theorem 3.8 with (λ, s_f, t_f):
+// thresholds.Divergence and thresholds.Convergence of Local.Geometry(). The
+// paper used ε ≈ 2e-2 and 1000 points, the defaults of Settings.
+//
+// # Antithetic sampling and the rank rule
+//
+// Estimate draws points in antithetic pairs θ± = x* ± u with
+// u = ε U^{1/p} z/‖z‖, z ~ N(0, I_p), U ~ U(0,1), so that each point is
+// uniform on B; the pair mean of H(θ) cancels every odd-order term of the
+// Taylor expansion of H around x* exactly. An antithetic pair is the Monte
+// Carlo unit: every standard error is the standard deviation of the pair
+// means divided by √(number of pairs). For s_f and t_f a pair with one
+// skipped point (below) contributes its other point.
+//
+// Sampling noise decides the rank at a degenerate minimizer, so an
+// eigenvalue λ_j of H̄ (eigenvector v_j) counts as nonzero only when
+//
+//	λ_j > RankTol·λ_1   and   λ_j > Z·stderr_j,
+//
+// where stderr_j is the standard error of the pair means of v_j'H(θ)v_j
+// (SPEC §6). m is the largest such j (the eigenvalues above a nonzero one are
+// nonzero too). The default RankTol (1e-10) only removes rounding; Z = 3 does
+// the statistical work. An eigenvalue that is real but of order ε² (as at the
+// quadratic-circle's quadratic minimizer, about 6e-4·λ_1) passes both tests:
+// a user who wants it ignored sets a larger RankTol (the reproduction of the
+// paper's Tables 2–3 uses about 1e-3) and says so. Local reports m, every
+// eigenvalue of H̄ with its standard error, and the median pointwise sup
+// (t_f averages a heavy-tailed quantity where H(θ) is nearly singular).
+//
+// # Well-posedness
+//
+// At a point θ, H(θ) may be singular or indefinite, and then the quotient
+// v'M(θ)v / v'H(θ)v of (50) is unbounded on {v'H(θ)v ≠ 0}. The library's
+// definition: the pointwise inf and sup are taken over the numerically
+// positive eigenspace of H(θ), spanned by the eigenvectors U₊ whose
+// eigenvalues Λ₊ exceed PointTol·max|eig H(θ)|, as the extreme eigenvalues of
+//
+//	K(θ) = Λ₊^{-1/2} U₊' M(θ) U₊ Λ₊^{-1/2}.
+//
+// Points where that space is empty are skipped: they enter H̄ but not s_f and
+// t_f. Local counts the skipped points and the points with an indefinite H(θ)
+// (an eigenvalue below −PointTol·max|eig H(θ)|), so a user can tell when the
+// ball is too large for the minimizer's basin. M(θ) is formed centred,
+// Σ_i p_i D_i H D_i with D_i = ∇²f_i(θ) − H(θ), which equals the paper's form
+// and does not lose digits to cancellation when the components nearly agree.
+//
+// # Reproducibility
+//
+// Pair k draws from its own stream, rand.NewPCG(Seed, splitmix64(k)) of
+// math/rand/v2 (z first, then U), and every reduction runs in a fixed order,
+// so the result is a function of the Settings and the problem only: it is
+// bit-identical for any number of Workers.
+//
+// # Fast paths
+//
+// The generic dense path costs O(N p³) per point (one matrix product and one
+// symmetric rank-p update per component). Two optional interfaces of package
+// problems make it cheaper, and Settings.Path can force any available path
+// (PathDense to check a fast path against the generic one):
+//
+//   - components implementing problems.DiagonalHessianer (diagonal Hessians):
+//     H(θ) and M(θ) are diagonal, the pointwise quotients are
+//     M_dd/H_dd = Var_i(∇²f_i(θ)_dd) over the d with H_dd > 0, O(N p) per point;
+//   - a problem implementing problems.DiagonalMomenter gives the diagonals of
+//     H(θ) and M(θ) in closed form (Styblinski–Tang sums do, from coefficient
+//     moments), O(p) per point.
+//
+// A problem implementing problems.ExpectedHessianer also gives H(θ) on the
+// dense path in one call.
+package geometry

@@ -1,0 +1,918 @@
+package geometry
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+)
+
+// Path selects how Estimate evaluates H(θ) and M(θ) at the sample points.
+// The zero value, PathAuto, picks the fastest path the problem supports.
+type Path int
+
+const (
+	// PathAuto uses PathClosedForm when the problem implements
+	// problems.DiagonalMomenter, else PathDiagonal when every component
+	// implements problems.DiagonalHessianer, else PathDense.
+	PathAuto Path = iota
+	// PathDense is the generic path: dense component Hessians, O(N p³) per
+	// point. It is always available and always correct.
+	PathDense
+	// PathDiagonal uses the components' diagonal Hessians
+	// (problems.DiagonalHessianer), O(N p) per point.
+	PathDiagonal
+	// PathClosedForm uses the problem's closed-form diagonals of H(θ) and
+	// M(θ) (problems.DiagonalMomenter), O(p) per point when the problem's
+	// method is.
+	PathClosedForm
+)
+
+// String returns the name of the path.
+func (p Path) String() string {
+	switch p {
+	case PathAuto:
+		return "auto"
+	case PathDense:
+		return "dense"
+	case PathDiagonal:
+		return "diagonal"
+	case PathClosedForm:
+		return "closed-form"
+	}
+	return fmt.Sprintf("Path(%d)", int(p))
+}
+
+// Defaults of Settings: a zero field means the value here.
+const (
+	// DefaultRadius is the paper's ball radius ε ≈ 2e-2 (§4–§5).
+	DefaultRadius = 2e-2
+	// DefaultSamples is the paper's 1000 Monte Carlo points (500 pairs).
+	DefaultSamples = 1000
+	// DefaultRankTol is deliberately tiny: it only keeps rounding-level
+	// eigenvalues of H̄ (of order 1e-16·λ_1) out of the rank, and leaves the
+	// decision to the Z rule. An O(ε²) eigenvalue that is real but
+	// negligible for the question asked needs a larger RankTol set by the
+	// user (the reproduction of Tables 2–3 uses about 1e-3, SPEC §6).
+	DefaultRankTol = 1e-10
+	// DefaultPointTol defines the numerically positive eigenspace of H(θ):
+	// eigenvalues above 1e-10·max|eig H(θ)|. The pointwise quotient divides
+	// by these eigenvalues, so rounding in v'M(θ)v of order 1e-16·‖M(θ)‖
+	// reaches at most about 1e-6 of the typical quotient ‖M(θ)‖/‖H(θ)‖.
+	DefaultPointTol = 1e-10
+	// DefaultZ is the number of standard errors an eigenvalue of H̄ must
+	// clear to count as nonzero (SPEC §6).
+	DefaultZ = 3
+)
+
+// ErrNoCurvature is returned (wrapped) by Estimate when H̄ has no eigenvalue
+// that the rank rule counts as nonzero (m = 0), so that no threshold exists.
+// The *Local returned with it carries the diagnostics.
+var ErrNoCurvature = errors.New("geometry: no eigenvalue of the ball-averaged Hessian H̄ is nonzero (m = 0)")
+
+// ErrAllSkipped is returned (wrapped) by Estimate when every sample point
+// was skipped (H(θ) had no numerically positive eigenvalue anywhere), so that
+// s_f and t_f are undefined. The *Local returned with it carries the
+// diagnostics.
+var ErrAllSkipped = errors.New("geometry: every sample point was skipped: H(θ) has no positive eigenvalue at any point")
+
+// config is Settings with defaults applied and checked.
+type config struct {
+	radius   float64
+	pairs    int
+	seed     uint64
+	workers  int
+	rankTol  float64
+	pointTol float64
+	z        float64
+	path     Path
+}
+
+func checkTol(name string, v, def float64) (float64, error) {
+	switch {
+	case math.IsNaN(v) || v < 0 || v >= 1:
+		return 0, fmt.Errorf("geometry: %s = %v, want 0 (default %g) or a relative tolerance in (0, 1)", name, v, def)
+	case v == 0:
+		return def, nil
+	}
+	return v, nil
+}
+
+func (s Settings) resolve() (config, error) {
+	var c config
+	switch r := s.Radius; {
+	case math.IsNaN(r) || math.IsInf(r, 0) || r < 0:
+		return c, fmt.Errorf("geometry: Radius = %v, want a finite ε > 0 (or 0 for the default %g)", r, float64(DefaultRadius))
+	case r == 0:
+		c.radius = DefaultRadius
+	default:
+		c.radius = r
+	}
+	switch n := s.Samples; {
+	case n < 0:
+		return c, fmt.Errorf("geometry: Samples = %d is negative", n)
+	case n == 0:
+		c.pairs = DefaultSamples / 2
+	case n < 4:
+		return c, fmt.Errorf("geometry: Samples = %d, want at least 4 (two antithetic pairs) for standard errors", n)
+	default:
+		c.pairs = (n + 1) / 2
+	}
+	c.seed = s.Seed
+	switch w := s.Workers; {
+	case w < 0:
+		return c, fmt.Errorf("geometry: Workers = %d is negative", w)
+	case w == 0:
+		c.workers = runtime.GOMAXPROCS(0)
+	default:
+		c.workers = w
+	}
+	var err error
+	if c.rankTol, err = checkTol("RankTol", s.RankTol, DefaultRankTol); err != nil {
+		return c, err
+	}
+	if c.pointTol, err = checkTol("PointTol", s.PointTol, DefaultPointTol); err != nil {
+		return c, err
+	}
+	switch z := s.Z; {
+	case math.IsNaN(z) || math.IsInf(z, 0) || z < 0:
+		return c, fmt.Errorf("geometry: Z = %v, want a finite number of standard errors ≥ 0 (0 means the default %g)", z, float64(DefaultZ))
+	case z == 0:
+		c.z = DefaultZ
+	default:
+		c.z = z
+	}
+	if s.Path < PathAuto || s.Path > PathClosedForm {
+		return c, fmt.Errorf("geometry: Path = %v is not a known path", s.Path)
+	}
+	c.path = s.Path
+	return c, nil
+}
+
+// problemData is the problem unpacked once: interface values are fetched
+// before the parallel loop, since Component(i) may allocate.
+type problemData struct {
+	dim     int
+	w       []float64
+	comps   []problems.Component
+	diag    []problems.DiagonalHessianer // PathDiagonal
+	moments problems.DiagonalMomenter    // PathClosedForm
+	expHess problems.ExpectedHessianer   // PathDense, optional
+}
+
+func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path, error) {
+	if p == nil {
+		return nil, path, errors.New("geometry: problem p is nil")
+	}
+	dim, n := p.Dim(), p.Len()
+	if dim < 1 {
+		return nil, path, fmt.Errorf("geometry: problem p has dimension %d, want at least 1", dim)
+	}
+	if n < 1 {
+		return nil, path, fmt.Errorf("geometry: problem p has %d components, want at least 1", n)
+	}
+	if len(center) != dim {
+		return nil, path, fmt.Errorf("geometry: center has length %d, want the problem's dimension %d", len(center), dim)
+	}
+	for d, v := range center {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, path, fmt.Errorf("geometry: center[%d] = %v is not finite", d, v)
+		}
+	}
+	pd := &problemData{dim: dim, w: make([]float64, n), comps: make([]problems.Component, n)}
+	var sum float64
+	for i := range n {
+		w := p.Weight(i)
+		if !(w > 0) || math.IsInf(w, 0) {
+			return nil, path, fmt.Errorf("geometry: problem p has weight %d = %v, want finite and positive", i, w)
+		}
+		pd.w[i] = w
+		sum += w
+		if pd.comps[i] = p.Component(i); pd.comps[i] == nil {
+			return nil, path, fmt.Errorf("geometry: problem p has a nil component %d", i)
+		}
+	}
+	if !(math.Abs(sum-1) <= 1e-9) {
+		return nil, path, fmt.Errorf("geometry: the weights of problem p sum to %v, want 1", sum)
+	}
+	pd.moments, _ = p.(problems.DiagonalMomenter)
+	pd.expHess, _ = p.(problems.ExpectedHessianer)
+	pd.diag = make([]problems.DiagonalHessianer, n)
+	allDiag := true
+	for i, c := range pd.comps {
+		var ok bool
+		if pd.diag[i], ok = c.(problems.DiagonalHessianer); !ok {
+			allDiag = false
+		}
+	}
+	if path == PathAuto {
+		switch {
+		case pd.moments != nil:
+			path = PathClosedForm
+		case allDiag:
+			path = PathDiagonal
+		default:
+			path = PathDense
+		}
+	}
+	switch path {
+	case PathClosedForm:
+		if pd.moments == nil {
+			return nil, path, errors.New("geometry: Path = closed-form but problem p does not implement problems.DiagonalMomenter")
+		}
+	case PathDiagonal:
+		if !allDiag {
+			for i, d := range pd.diag {
+				if d == nil {
+					return nil, path, fmt.Errorf("geometry: Path = diagonal but component %d of p does not implement problems.DiagonalHessianer", i)
+				}
+			}
+		}
+	}
+	return pd, path, nil
+}
+
+// Estimate returns the local geometry of Definition 3.14 at center by Monte
+// Carlo over the ball B = B(center, ε), ε = s.Radius (SPEC §6):
+//
+//	H̄   = E_{θ~U(B)}[H(θ)]                                          (49)
+//	s_f  = max(0, E_{θ~U(B)}[inf_v v'M(θ)v / v'H(θ)v])              (50)
+//	t_f  = E_{θ~U(B)}[sup_v v'M(θ)v / v'H(θ)v]                      (after Table 2)
+//
+// with H(θ) = Σ_i p_i ∇²f_i(θ) and M(θ) = Σ_i p_i ∇²f_i(θ)H(θ)∇²f_i(θ) − H(θ)³.
+// The result's Eigenvalues are the nonzero eigenvalues of H̄ by the rank rule,
+// so that the thresholds of (51)–(52) are those of the thresholds package on
+// l.Geometry(). See the package documentation for the sampling, the rank
+// rule, the library's definition of the pointwise inf and sup (the
+// numerically positive eigenspace of H(θ)), reproducibility and the fast
+// paths.
+//
+// The points are s.Samples (rounded up to even) uniform points of B in
+// antithetic pairs; each pair is one Monte Carlo unit. S, T, SErr, TErr and
+// EigErr are means and standard errors over the pair means (a pair with one
+// skipped point contributes its other point; a pair with both skipped
+// contributes nothing to S and T). If fewer than two pairs contribute, SErr
+// and TErr are +Inf.
+//
+// Estimate returns an error naming the argument when p is nil or malformed,
+// center has the wrong length or a non-finite entry, a setting is negative
+// or NaN (or a tolerance is ≥ 1), Samples is 1, 2 or 3, the requested Path is
+// not supported by p, or H(θ) or M(θ) is not finite at a point. When the rank
+// rule finds no nonzero eigenvalue it returns the Local with its diagnostics
+// together with an error wrapping ErrNoCurvature; when every point was
+// skipped, likewise with ErrAllSkipped (S, T, their errors and TMedian are
+// then NaN). center is not modified and the
+// problem's box, if any, is ignored: the ball is the paper's.
+func Estimate(p problems.Problem, center []float64, s Settings) (*Local, error) {
+	cfg, err := s.resolve()
+	if err != nil {
+		return nil, err
+	}
+	pd, path, err := unpack(p, center, cfg.path)
+	if err != nil {
+		return nil, err
+	}
+	cfg.path = path
+	e := &estimator{cfg: cfg, pd: pd, center: center, pairs: make([]pairResult, cfg.pairs)}
+	var hbar *mat.SymDense
+	var vecs [][]float64 // eigenvectors of H̄, by AllEigenvalues order
+	var all []float64
+	var proj []float64 // proj[k*dim+j] = v_j' H_k v_j, H_k the pair mean of pair k
+	if path == PathDense {
+		hbar, err = e.denseMain()
+		if err != nil {
+			return nil, err
+		}
+		var eig mat.EigenSym
+		if !eig.Factorize(hbar, true) {
+			return nil, errors.New("geometry: the eigen-decomposition of H̄ failed")
+		}
+		vals := eig.Values(nil)
+		var u mat.Dense
+		eig.VectorsTo(&u)
+		all = make([]float64, pd.dim)
+		vecs = make([][]float64, pd.dim)
+		for j := range all {
+			c := pd.dim - 1 - j // descending
+			all[j] = vals[c]
+			vecs[j] = mat.Col(nil, c, &u)
+		}
+		if proj, err = e.denseProjections(vecs); err != nil {
+			return nil, err
+		}
+	} else {
+		hk, err := e.diagMain()
+		if err != nil {
+			return nil, err
+		}
+		hbar, all, proj = diagReduce(hk, pd.dim, cfg.pairs)
+	}
+	return e.finish(hbar, all, proj)
+}
+
+// pairResult holds what a pair contributes to S, T and the counts.
+type pairResult struct {
+	inf, sup   [2]float64
+	valid      [2]bool // the point had a nonempty positive eigenspace
+	indefinite [2]bool
+	err        error
+}
+
+type estimator struct {
+	cfg    config
+	pd     *problemData
+	center []float64
+	pairs  []pairResult
+}
+
+// splitmix64 is the finaliser of SplitMix64: it turns a pair index into a
+// well-mixed stream selector.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// sampler draws the offset u of an antithetic pair: u = ε U^{1/p} z/‖z‖ with
+// z ~ N(0, I_p) drawn first and then U ~ U(0,1), from the stream
+// PCG(Seed, splitmix64(k)) of pair k.
+type sampler struct {
+	src    *rand.PCG
+	rnd    *rand.Rand
+	seed   uint64
+	radius float64
+}
+
+func newSampler(seed uint64, radius float64) *sampler {
+	src := rand.NewPCG(0, 0)
+	return &sampler{src: src, rnd: rand.New(src), seed: seed, radius: radius}
+}
+
+func (s *sampler) offset(u []float64, k int) {
+	s.src.Seed(s.seed, splitmix64(uint64(k)))
+	var nrm2 float64
+	for nrm2 == 0 {
+		for d := range u {
+			z := s.rnd.NormFloat64()
+			u[d] = z
+			nrm2 += z * z
+		}
+	}
+	r := s.radius * math.Pow(s.rnd.Float64(), 1/float64(len(u)))
+	f := r / math.Sqrt(nrm2)
+	for d := range u {
+		u[d] *= f
+	}
+}
+
+// point sets theta = center + sign·u.
+func point(theta, center, u []float64, sign float64) {
+	for d := range theta {
+		theta[d] = center[d] + sign*u[d]
+	}
+}
+
+// parallelFor calls body(w, i) for i in [0, n) on min(workers, n)
+// goroutines, each with its own workspace from newW. The assignment of
+// indices to goroutines is dynamic, so body must write only to slots
+// indexed by i.
+func parallelFor[W any](n, workers int, newW func() W, body func(w W, i int)) {
+	workers = max(1, min(workers, n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newW()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				body(w, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// pointwise returns the extreme quotients over the numerically positive
+// entries of a diagonal H(θ) with quotient entries q (M_dd/H_dd).
+func diagPointwise(h, q []float64, tol float64) (inf, sup float64, valid, indefinite bool, err error) {
+	var maxAbs float64
+	for _, v := range h {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, 0, false, false, errors.New("H(θ) is not finite")
+		}
+		maxAbs = max(maxAbs, math.Abs(v))
+	}
+	t := tol * maxAbs
+	inf, sup = math.Inf(1), math.Inf(-1)
+	for d, v := range h {
+		if v < -t {
+			indefinite = true
+		}
+		if maxAbs > 0 && v > t {
+			if math.IsNaN(q[d]) || math.IsInf(q[d], 0) {
+				return 0, 0, false, false, errors.New("M(θ) is not finite")
+			}
+			valid = true
+			inf = min(inf, q[d])
+			sup = max(sup, q[d])
+		}
+	}
+	return inf, sup, valid, indefinite, nil
+}
+
+type diagWork struct {
+	smp               *sampler
+	theta, u, h, m, b []float64
+}
+
+// diagMain runs PathDiagonal or PathClosedForm and returns the pair means
+// of the diagonal of H(θ), hk[k*dim+d].
+func (e *estimator) diagMain() ([]float64, error) {
+	dim := e.pd.dim
+	hk := make([]float64, e.cfg.pairs*dim)
+	newW := func() *diagWork {
+		return &diagWork{
+			smp:   newSampler(e.cfg.seed, e.cfg.radius),
+			theta: make([]float64, dim), u: make([]float64, dim),
+			h: make([]float64, dim), m: make([]float64, dim), b: make([]float64, dim),
+		}
+	}
+	parallelFor(e.cfg.pairs, e.cfg.workers, newW, func(w *diagWork, k int) {
+		res := &e.pairs[k]
+		w.smp.offset(w.u, k)
+		mean := hk[k*dim : (k+1)*dim]
+		for j, sign := range [2]float64{1, -1} {
+			point(w.theta, e.center, w.u, sign)
+			if e.cfg.path == PathClosedForm {
+				e.pd.moments.DiagonalMoments(w.h, w.m, w.theta)
+				for d, v := range w.h {
+					w.m[d] /= v // M_dd/H_dd; the pointwise code looks only at H_dd > 0
+				}
+			} else {
+				e.diagMoments(w.h, w.m, w.b, w.theta)
+			}
+			var err error
+			res.inf[j], res.sup[j], res.valid[j], res.indefinite[j], err = diagPointwise(w.h, w.m, e.cfg.pointTol)
+			if err != nil {
+				res.err = fmt.Errorf("geometry: %v at sample point %d (pair %d)", err, 2*k+j, k)
+				return
+			}
+			for d, v := range w.h {
+				mean[d] += v / 2
+			}
+		}
+	})
+	for k := range e.pairs {
+		if err := e.pairs[k].err; err != nil {
+			return nil, err
+		}
+	}
+	return hk, nil
+}
+
+// diagMoments computes, for components with diagonal Hessians h_i, the
+// diagonal H_dd = Σ p_i h_id and the quotients q_d = M_dd/H_dd =
+// Σ p_i (h_id − H_dd)² (since M_dd = Σ p_i h_id² H_dd − H_dd³ = H_dd·Var_i h_id)
+// in one pass with West's weighted incremental mean and variance, which
+// avoids the cancellation of E[h²] − E[h]².
+func (e *estimator) diagMoments(h, q, buf, theta []float64) {
+	for d := range h {
+		h[d], q[d] = 0, 0
+	}
+	var wsum float64
+	for i, dh := range e.pd.diag {
+		dh.DiagonalHess(buf, theta)
+		w := e.pd.w[i]
+		old := wsum
+		wsum += w
+		r := w / wsum
+		for d, v := range buf {
+			delta := v - h[d]
+			rd := delta * r
+			h[d] += rd
+			q[d] += old * delta * rd
+		}
+	}
+	for d := range q {
+		q[d] /= wsum
+	}
+}
+
+// diagReduce forms H̄ (diagonal), its eigenvalues in descending order and
+// the projections v_j'H_k v_j = H_k[d_j] on its eigenvectors e_{d_j}.
+func diagReduce(hk []float64, dim, pairs int) (*mat.SymDense, []float64, []float64) {
+	hb := make([]float64, dim)
+	for k := range pairs {
+		for d, v := range hk[k*dim : (k+1)*dim] {
+			hb[d] += v
+		}
+	}
+	for d := range hb {
+		hb[d] /= float64(pairs)
+	}
+	order := make([]int, dim)
+	for d := range order {
+		order[d] = d
+	}
+	sort.SliceStable(order, func(a, b int) bool { return hb[order[a]] > hb[order[b]] })
+	hbar := mat.NewSymDense(dim, nil)
+	all := make([]float64, dim)
+	for j, d := range order {
+		hbar.SetSym(d, d, hb[d])
+		all[j] = hb[d]
+	}
+	proj := make([]float64, pairs*dim)
+	for k := range pairs {
+		for j, d := range order {
+			proj[k*dim+j] = hk[k*dim+d]
+		}
+	}
+	return hbar, all, proj
+}
+
+// denseWork is the workspace of one goroutine on PathDense.
+type denseWork struct {
+	smp      *sampler
+	theta, u []float64
+	comp     *mat.SymDense // ∇²f_i(θ)
+	h        *mat.SymDense // H(θ)
+	sum      *mat.SymDense // pair-mean accumulator
+	eig      mat.EigenSym
+	vecs     mat.Dense
+	vals     []float64
+	d        blas64.General   // ∇²f_i(θ) − H(θ), full
+	y        blas64.General   // (∇²f_i − H)U
+	yp, yn   blas64.General   // columns of y scaled by √|λ|, positive and negative λ
+	s        blas64.Symmetric // Σ p_i (∇²f_i − H) H (∇²f_i − H) = M(θ)
+	k        *mat.Dense
+	ks       *mat.SymDense
+	keig     mat.EigenSym
+}
+
+func newDenseWork(seed uint64, radius float64, dim int) *denseWork {
+	gen := func(r, c int) blas64.General {
+		return blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+	}
+	return &denseWork{
+		smp:   newSampler(seed, radius),
+		theta: make([]float64, dim), u: make([]float64, dim),
+		comp: mat.NewSymDense(dim, nil), h: mat.NewSymDense(dim, nil), sum: mat.NewSymDense(dim, nil),
+		d: gen(dim, dim), y: gen(dim, dim), yp: gen(dim, dim), yn: gen(dim, dim),
+		s: blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: make([]float64, dim*dim)},
+	}
+}
+
+// hessAt writes H(θ) into w.h, from the problem's ExpectedHess when it has
+// one, and reports whether it is finite.
+func (e *estimator) hessAt(w *denseWork) bool {
+	dim := e.pd.dim
+	hr := w.h.RawSymmetric()
+	if e.pd.expHess != nil {
+		e.pd.expHess.ExpectedHess(w.h, w.theta)
+	} else {
+		for a := range dim {
+			clear(hr.Data[a*hr.Stride+a : a*hr.Stride+dim])
+		}
+		for i, c := range e.pd.comps {
+			c.Hess(w.comp, w.theta)
+			addUpper(hr, e.pd.w[i], w.comp.RawSymmetric())
+		}
+	}
+	for a := range dim {
+		for _, v := range hr.Data[a*hr.Stride+a : a*hr.Stride+dim] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// addUpper adds alpha·src to dst on the upper triangle.
+func addUpper(dst blas64.Symmetric, alpha float64, src blas64.Symmetric) {
+	for a := range dst.N {
+		dr := dst.Data[a*dst.Stride+a : a*dst.Stride+dst.N]
+		sr := src.Data[a*src.Stride+a : a*src.Stride+src.N]
+		for b, v := range sr {
+			dr[b] += alpha * v
+		}
+	}
+}
+
+// densePointwise computes, at w.theta with H(θ) in w.h, the extreme
+// eigenvalues of K(θ) = Λ₊^{-1/2}U₊'M(θ)U₊Λ₊^{-1/2} over the numerically
+// positive eigenspace of H(θ).
+//
+// M(θ) is formed centred, M = Σ_i p_i D_i H D_i with D_i = ∇²f_i − H (equal
+// to Σ p_i ∇²f_i H ∇²f_i − H³ because Σ p_i D_i = 0), which avoids the
+// cancellation of the uncentred form when the components nearly agree.
+// With H = UΛU' each term is (D_iU)Λ(D_iU)': one matrix product and one
+// symmetric rank-p update, 3p³ flops per component.
+func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indefinite bool, err error) {
+	dim := e.pd.dim
+	if !w.eig.Factorize(w.h, true) {
+		return 0, 0, false, false, errors.New("the eigen-decomposition of H(θ) failed")
+	}
+	w.vals = w.eig.RawValues() // ascending; not modified
+	w.eig.VectorsTo(&w.vecs)
+	maxAbs := max(math.Abs(w.vals[0]), math.Abs(w.vals[dim-1]))
+	t := e.cfg.pointTol * maxAbs
+	var pos []int
+	for c, v := range w.vals {
+		if v < -t {
+			indefinite = true
+		}
+		if maxAbs > 0 && v > t {
+			pos = append(pos, c)
+		}
+	}
+	if len(pos) == 0 {
+		return 0, 0, false, indefinite, nil
+	}
+	// Columns of U scaled by √|λ|, split by sign: H = Up Up' − Un Un'.
+	var np, nn int
+	for _, v := range w.vals {
+		if v > 0 {
+			np++
+		} else if v < 0 {
+			nn++
+		}
+	}
+	u := w.vecs.RawMatrix()
+	yp := blas64.General{Rows: dim, Cols: np, Stride: w.yp.Stride, Data: w.yp.Data}
+	yn := blas64.General{Rows: dim, Cols: nn, Stride: w.yn.Stride, Data: w.yn.Data}
+	clear(w.s.Data)
+	hr := w.h.RawSymmetric()
+	for i, c := range e.pd.comps {
+		c.Hess(w.comp, w.theta)
+		cr := w.comp.RawSymmetric()
+		for a := range dim {
+			for b := a; b < dim; b++ {
+				v := cr.Data[a*cr.Stride+b] - hr.Data[a*hr.Stride+b]
+				w.d.Data[a*dim+b] = v
+				w.d.Data[b*dim+a] = v
+			}
+		}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, blas64.General{Rows: dim, Cols: dim, Stride: u.Stride, Data: u.Data}, 0, w.y)
+		for a := range dim {
+			row := w.y.Data[a*dim : (a+1)*dim]
+			ip, in := a*yp.Stride, a*yn.Stride
+			for c, v := range w.vals {
+				switch {
+				case v > 0:
+					yp.Data[ip] = row[c] * math.Sqrt(v)
+					ip++
+				case v < 0:
+					yn.Data[in] = row[c] * math.Sqrt(-v)
+					in++
+				}
+			}
+		}
+		if np > 0 {
+			blas64.Syrk(blas.NoTrans, e.pd.w[i], yp, 1, w.s)
+		}
+		if nn > 0 {
+			blas64.Syrk(blas.NoTrans, -e.pd.w[i], yn, 1, w.s)
+		}
+	}
+	// K = V'MV with V = U₊Λ₊^{-1/2}.
+	m := len(pos)
+	v := mat.NewDense(dim, m, nil)
+	for j, c := range pos {
+		f := 1 / math.Sqrt(w.vals[c])
+		for a := range dim {
+			v.Set(a, j, u.Data[a*u.Stride+c]*f)
+		}
+	}
+	var mv mat.Dense
+	mv.Mul(mat.NewSymDense(dim, w.s.Data), v)
+	if w.k == nil || w.k.RawMatrix().Rows != m {
+		w.k = mat.NewDense(m, m, nil)
+		w.ks = mat.NewSymDense(m, nil)
+	}
+	w.k.Mul(v.T(), &mv)
+	for a := range m {
+		for b := a; b < m; b++ {
+			x := (w.k.At(a, b) + w.k.At(b, a)) / 2
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return 0, 0, false, false, errors.New("M(θ) is not finite")
+			}
+			w.ks.SetSym(a, b, x)
+		}
+	}
+	if !w.keig.Factorize(w.ks, false) {
+		return 0, 0, false, false, errors.New("the eigen-decomposition of K(θ) failed")
+	}
+	kv := w.keig.Values(nil)
+	return kv[0], kv[m-1], true, indefinite, nil
+}
+
+// denseChunks is the number of partial sums of H(θ) on PathDense: a function
+// of the problem size and the number of pairs only, so that the summation
+// order (and the result) does not depend on Workers.
+func denseChunks(dim, pairs int) int {
+	return min(pairs, 64, max(4, (1<<23)/(dim*dim)))
+}
+
+// denseMain runs PathDense: the pointwise quotients of every pair, and H̄
+// summed in a fixed order of chunks of pairs.
+func (e *estimator) denseMain() (*mat.SymDense, error) {
+	dim, pairs := e.pd.dim, e.cfg.pairs
+	nc := denseChunks(dim, pairs)
+	sums := make([]*mat.SymDense, nc)
+	newW := func() *denseWork { return newDenseWork(e.cfg.seed, e.cfg.radius, dim) }
+	parallelFor(nc, e.cfg.workers, newW, func(w *denseWork, c int) {
+		sum := mat.NewSymDense(dim, nil)
+		sums[c] = sum
+		for k := c * pairs / nc; k < (c+1)*pairs/nc; k++ {
+			res := &e.pairs[k]
+			w.smp.offset(w.u, k)
+			for j, sign := range [2]float64{1, -1} {
+				point(w.theta, e.center, w.u, sign)
+				if !e.hessAt(w) {
+					res.err = fmt.Errorf("geometry: H(θ) is not finite at sample point %d (pair %d)", 2*k+j, k)
+					break
+				}
+				addUpper(sum.RawSymmetric(), 1, w.h.RawSymmetric())
+				var err error
+				res.inf[j], res.sup[j], res.valid[j], res.indefinite[j], err = e.densePointwise(w)
+				if err != nil {
+					res.err = fmt.Errorf("geometry: %v at sample point %d (pair %d)", err, 2*k+j, k)
+					break
+				}
+			}
+		}
+	})
+	for k := range e.pairs {
+		if err := e.pairs[k].err; err != nil {
+			return nil, err
+		}
+	}
+	hbar := mat.NewSymDense(dim, nil)
+	for _, s := range sums {
+		addUpper(hbar.RawSymmetric(), 1, s.RawSymmetric())
+	}
+	hbar.ScaleSym(1/float64(2*pairs), hbar)
+	return hbar, nil
+}
+
+// denseProjections recomputes the pair means H_k of H(θ) (cheaper than the
+// pointwise quotients by a factor of order p, and cheaper in memory than
+// storing them) and returns v_j'H_k v_j for the eigenvectors v_j of H̄.
+func (e *estimator) denseProjections(vecs [][]float64) ([]float64, error) {
+	dim, pairs := e.pd.dim, e.cfg.pairs
+	proj := make([]float64, pairs*dim)
+	vm := mat.NewDense(dim, dim, nil)
+	for j, v := range vecs {
+		vm.SetCol(j, v)
+	}
+	type work struct {
+		*denseWork
+		hv mat.Dense
+	}
+	newW := func() *work { return &work{denseWork: newDenseWork(e.cfg.seed, e.cfg.radius, dim)} }
+	errs := make([]error, pairs)
+	parallelFor(pairs, e.cfg.workers, newW, func(w *work, k int) {
+		w.smp.offset(w.u, k)
+		sr := w.sum.RawSymmetric()
+		for a := range dim {
+			clear(sr.Data[a*sr.Stride+a : a*sr.Stride+dim])
+		}
+		for j, sign := range [2]float64{1, -1} {
+			point(w.theta, e.center, w.u, sign)
+			if !e.hessAt(w.denseWork) {
+				errs[k] = fmt.Errorf("geometry: H(θ) is not finite at sample point %d (pair %d)", 2*k+j, k)
+				return
+			}
+			addUpper(sr, 0.5, w.h.RawSymmetric())
+		}
+		w.hv.Mul(w.sum, vm)
+		for j := range dim {
+			var q float64
+			for a := range dim {
+				q += vm.At(a, j) * w.hv.At(a, j)
+			}
+			proj[k*dim+j] = q
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return proj, nil
+}
+
+// meanSE returns the mean of x and its standard error sd/√n (unbiased sd);
+// the standard error is +Inf when n < 2. The mean gets one correction pass,
+// which makes it exact (and the standard error exactly 0) when the values
+// are all equal, as for a constant Hessian.
+func meanSE(x []float64) (mean, se float64) {
+	n := float64(len(x))
+	for _, v := range x {
+		mean += v
+	}
+	mean /= n
+	var corr float64
+	for _, v := range x {
+		corr += v - mean
+	}
+	mean += corr / n
+	if len(x) < 2 {
+		return mean, math.Inf(1)
+	}
+	var ss float64
+	for _, v := range x {
+		ss += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+}
+
+// finish applies the rank rule and reduces the pair results in pair order.
+func (e *estimator) finish(hbar *mat.SymDense, all, proj []float64) (*Local, error) {
+	dim, pairs := e.pd.dim, e.cfg.pairs
+	l := &Local{
+		Center:         append([]float64(nil), e.center...),
+		Hessian:        hbar,
+		AllEigenvalues: all,
+		EigErr:         make([]float64, dim),
+		Radius:         e.cfg.radius,
+		Samples:        2 * pairs,
+		Path:           e.cfg.path,
+	}
+	col := make([]float64, pairs)
+	for j := range dim {
+		for k := range pairs {
+			col[k] = proj[k*dim+j]
+		}
+		_, l.EigErr[j] = meanSE(col)
+	}
+	// Rank rule (SPEC §6): m is the last j with λ_j > RankTol·λ_1 and
+	// λ_j > Z·stderr_j; the eigenvalues above a nonzero one are nonzero too.
+	for j, v := range all {
+		if all[0] > 0 && v > e.cfg.rankTol*all[0] && v > e.cfg.z*l.EigErr[j] {
+			l.M = j + 1
+		}
+	}
+	l.Eigenvalues = append([]float64(nil), all[:l.M]...)
+
+	var infs, sups, pointSups []float64
+	for k := range e.pairs {
+		r := &e.pairs[k]
+		var si, ss float64
+		var n int
+		for j := range 2 {
+			if r.indefinite[j] {
+				l.Indefinite++
+			}
+			if !r.valid[j] {
+				l.Skipped++
+				continue
+			}
+			si += r.inf[j]
+			ss += r.sup[j]
+			n++
+			pointSups = append(pointSups, r.sup[j])
+		}
+		if n > 0 {
+			infs = append(infs, si/float64(n))
+			sups = append(sups, ss/float64(n))
+		}
+	}
+	if len(infs) == 0 {
+		l.S, l.T, l.SErr, l.TErr, l.TMedian = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		return l, fmt.Errorf("%w (%d points)", ErrAllSkipped, l.Samples)
+	}
+	var sMean float64
+	sMean, l.SErr = meanSE(infs)
+	l.S = max(0, sMean)
+	l.T, l.TErr = meanSE(sups)
+	slices.Sort(pointSups)
+	if n := len(pointSups); n%2 == 1 {
+		l.TMedian = pointSups[n/2]
+	} else {
+		l.TMedian = (pointSups[n/2-1] + pointSups[n/2]) / 2
+	}
+	if l.M == 0 {
+		return l, fmt.Errorf("%w: largest eigenvalue %v, its standard error %v, RankTol %g, Z %g",
+			ErrNoCurvature, all[0], l.EigErr[0], e.cfg.rankTol, e.cfg.z)
+	}
+	return l, nil
+}
