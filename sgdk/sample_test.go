@@ -1,0 +1,181 @@
+package sgdk
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+)
+
+func TestSplitmix64(t *testing.T) {
+	// The first output of the reference SplitMix64 generator seeded with 0
+	// (Steele, Lea, Flood 2014; Vigna's splitmix64.c).
+	if got, want := splitmix64(0), uint64(0xe220a8397b1dcdaf); got != want {
+		t.Errorf("splitmix64(0) = %#x, want %#x", got, want)
+	}
+}
+
+func TestAliasFrequencies(t *testing.T) {
+	for _, w := range [][]float64{
+		{1},
+		{0.5, 0.25, 0.125, 0.1, 0.025},
+		{0.01, 0.01, 0.01, 0.97},
+		{0.2, 0.2, 0.2, 0.2, 0.2},
+		{3, 1, 1e-3, 2}, // not normalized: the table normalizes
+	} {
+		a := newSGDAlias(w)
+		sum := 0.0
+		for _, v := range w {
+			sum += v
+		}
+		// The exact probability of index i implied by the table must equal
+		// w_i/Σw up to rounding.
+		implied := make([]float64, len(w))
+		for i := range w {
+			implied[i] += a.prob[i] / float64(len(w))
+			implied[a.alias[i]] += (1 - a.prob[i]) / float64(len(w))
+		}
+		for i := range w {
+			if math.Abs(implied[i]-w[i]/sum) > 1e-14 {
+				t.Errorf("w = %v: implied P(%d) = %v, want %v", w, i, implied[i], w[i]/sum)
+			}
+		}
+		// Empirical frequencies: Pearson's χ² with len(w)−1 degrees of
+		// freedom; 40 is beyond the 1e−6 upper quantile for df ≤ 4, so a
+		// correct sampler fails with negligible probability (the seed is
+		// fixed anyway) while a wrong one (e.g. P off by 2% at 1e5 draws)
+		// fails.
+		const draws = 100000
+		rnd := rand.New(rand.NewPCG(1, 1))
+		counts := make([]float64, len(w))
+		for range draws {
+			counts[a.draw(rnd)]++
+		}
+		chi2 := 0.0
+		for i, c := range counts {
+			e := draws * w[i] / sum
+			chi2 += (c - e) * (c - e) / e
+		}
+		if chi2 > 40 {
+			t.Errorf("w = %v: χ² = %.4g over %d draws, counts %v", w, chi2, draws, counts)
+		}
+	}
+}
+
+func TestDrawDistinct(t *testing.T) {
+	// N = 5, k = 2: every unordered pair must come out with frequency 1/10.
+	const n, k, draws = 5, 2, 100000
+	perm := []int{0, 1, 2, 3, 4}
+	rnd := rand.New(rand.NewPCG(2, 3))
+	counts := map[[2]int]float64{}
+	for range draws {
+		drawDistinct(perm, k, rnd)
+		a, b := perm[0], perm[1]
+		if a == b {
+			t.Fatalf("batch %v has a repeated index", perm[:k])
+		}
+		if a > b {
+			a, b = b, a
+		}
+		counts[[2]int{a, b}]++
+	}
+	seen := make([]bool, n)
+	for _, v := range perm {
+		seen[v] = true
+	}
+	for i, s := range seen {
+		if !s {
+			t.Fatalf("perm %v is no longer a permutation (missing %d)", perm, i)
+		}
+	}
+	if len(counts) != 10 {
+		t.Fatalf("got %d distinct pairs, want 10", len(counts))
+	}
+	// χ² with 9 degrees of freedom; its 1e−6 upper quantile is about 47.
+	chi2 := 0.0
+	e := float64(draws) / 10
+	for _, c := range counts {
+		chi2 += (c - e) * (c - e) / e
+	}
+	if chi2 > 47 {
+		t.Errorf("χ² = %.4g over %d draws: pairs not uniform: %v", chi2, draws, counts)
+	}
+}
+
+func TestBallPoint(t *testing.T) {
+	// Uniform in B(c, r) ⊂ R^p means ‖θ−c‖^p/r^p ~ U(0,1): mean 1/2,
+	// variance 1/12; and the direction is isotropic, so each coordinate of
+	// θ−c has mean 0.
+	const p, draws = 4, 40000
+	c := []float64{1, -2, 3, 0.5}
+	const r = 0.3
+	rnd := rand.New(rand.NewPCG(5, 8))
+	x := make([]float64, p)
+	sumU := 0.0
+	mean := make([]float64, p)
+	for range draws {
+		ballPoint(x, c, r, rnd)
+		d2 := 0.0
+		for i := range x {
+			d2 += (x[i] - c[i]) * (x[i] - c[i])
+			mean[i] += (x[i] - c[i]) / draws
+		}
+		if math.Sqrt(d2) > r*(1+1e-12) {
+			t.Fatalf("point %v outside the ball", x)
+		}
+		sumU += math.Pow(math.Sqrt(d2)/r, p)
+	}
+	// Standard error of the mean of U(0,1): √(1/12/draws) ≈ 1.4e−3; allow 5.
+	if got := sumU / draws; math.Abs(got-0.5) > 5*math.Sqrt(1.0/12/draws) {
+		t.Errorf("mean of ‖θ−c‖^p/r^p = %.4g, want 0.5", got)
+	}
+	// Coordinate variance is r²/(p+2); standard error √(r²/(p+2)/draws).
+	se := math.Sqrt(r * r / (p + 2) / draws)
+	for i, m := range mean {
+		if math.Abs(m) > 5*se {
+			t.Errorf("mean of coordinate %d = %.4g, want 0 within %.4g", i, m, 5*se)
+		}
+	}
+	ballPoint(x, c, 0, rnd)
+	for i := range x {
+		if x[i] != c[i] {
+			t.Fatalf("radius 0 gave %v, want the center %v", x, c)
+		}
+	}
+}
+
+func TestEnsembleRunStreamContract(t *testing.T) {
+	// The documented stream of run i is rand.New(rand.NewPCG(Seed,
+	// splitmix64(i))), first used for the start point and then for the
+	// batches: replaying it with Run gives the ensemble's run exactly.
+	q, err := problems.NewQuadratic([]mat.Symmetric{
+		mat.NewSymDense(2, []float64{2, 0.3, 0.3, 1}),
+		mat.NewSymDense(2, []float64{1, 0, 0, 4}),
+		mat.NewSymDense(2, []float64{0.5, -0.2, -0.2, 0.5}),
+	}, [][]float64{{1, 0}, {0, -1}, {0.3, 0.1}}, []float64{0.2, 0.5, 0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Settings{BatchSize: 2, Step: Constant(0.2), Iterations: 15}
+	e := Ensemble{Problem: q, Settings: s, Runs: 5, Seed: 77, Center: []float64{1, -1}, Radius: 0.5, Workers: 2}
+	r, err := e.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range e.Runs {
+		rnd := rand.New(rand.NewPCG(77, splitmix64(uint64(i))))
+		start := make([]float64, 2)
+		ballPoint(start, e.Center, e.Radius, rnd)
+		res, err := Run(q, start, s, rnd, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !floats.Same(start, r.Starts[i]) || !floats.Same(res.X, r.Final[i]) {
+			t.Errorf("run %d: replay gives start %v final %v, ensemble %v %v", i, start, res.X, r.Starts[i], r.Final[i])
+		}
+	}
+}
