@@ -15,6 +15,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/flatminima/flatminima/problems"
 )
 
 // Env is what every section of the reproduction receives: the command-line
@@ -30,6 +32,21 @@ type Env struct {
 
 	start  time.Time
 	report []reportPart
+
+	// Collected for summary.json (written at the end of run) by the sections
+	// of report.go: the cells of every experiment, the rows of tables.json
+	// and the verdicts.
+	cells    []cellRecord
+	tables   []tableRow
+	verdicts []verdict
+	runs     *runsWriter                 // runs.csv, opened on first use
+	geo      map[geoKey]*geoEntry        // minimizers with their geometry (tables.go)
+	probs    map[string]problems.Problem // the paper's models, built once
+
+	// samples and replicates override the Monte Carlo points per geometry
+	// estimate and the number of re-estimates for standard errors (0: the
+	// defaults paperSamples and replicates); tests make them small.
+	samples, replicates int
 }
 
 type reportPart struct {
@@ -115,12 +132,20 @@ func (n Num) MarshalJSON() ([]byte, error) {
 }
 
 // Batch is a batch size that marshals to the string "inf" for gradient
-// descent (k = +Inf) and to an integer otherwise.
+// descent (k = +Inf) and to a JSON number otherwise (an integer when k is
+// one; 0.99·k_max in the tables need not be).
 type Batch float64
 
 // MarshalJSON implements json.Marshaler.
 func (k Batch) MarshalJSON() ([]byte, error) {
-	return []byte(strconv.Quote(k.String())), nil
+	v := float64(k)
+	if math.IsInf(v, 1) {
+		return []byte(`"inf"`), nil
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return []byte(k.String()), nil
 }
 
 // String returns "inf" for gradient descent, else the integer batch size.

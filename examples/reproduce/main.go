@@ -8,6 +8,46 @@
 //
 // Every number depends only on the seed (the paper's models keep their own
 // documented seeds), never on -workers.
+//
+// # Sections
+//
+//   - tables: the analogues of Tables 2–5 (thresholds at the paper's
+//     minimizers beside the paper's values, with Monte Carlo standard errors
+//     from independent re-estimates) and an ε-sensitivity table.
+//   - section2: gradient descent on f(x) = x², C = 1.1, x0 = −1 (Figure 3).
+//   - section4: the four quadratic-circle models × {SGD-1, GD} × {start near
+//     the circular, near the quadratic minimizer} × the paper's learning
+//     rates and a grid scaled to our thresholds (Figures 4–8).
+//   - section5: the three Styblinski–Tang models × k ∈ {1, 200, 500, ∞} ×
+//     {sharpest, flattest} × start radii × {1.5·l, 0.5·(u+l), 0.5·u}
+//     (Figures 9–12).
+//
+// Later issues add their own sections (for example "beyond").
+//
+// # Outputs
+//
+// In the -out folder: summary.json (the settings, "cells" with the
+// statistics of every cell, "tables" with the rows of tables.json, and
+// "verdicts"), tables.csv and tables.json, runs.csv (long format: section,
+// model, batch, minimizer, radius, lr_label, lr, run, iter, distance,
+// distance_other; distances with 8 significant digits), REPORT.md with the
+// tables, verdicts and embedded figures, and figure3.png … figure12.png.
+// Non-finite numbers are null in JSON and empty in CSV; gradient descent's
+// batch size is "inf".
+//
+// # Statistics of a cell
+//
+// See sgdk.CellStats: escaped, grew and converged are fractions of runs;
+// growth_ms is the per-step factor of the mean over runs of
+// e_N = (x_N − x*)'H̄_m(x_N − x*) (H̄ restricted to its m retained
+// eigenpairs), fitted by least squares on log mean e_N over the iterations
+// before any run touches the box (and, at the quadratic-circle minimizers,
+// before any run leaves B(x*, ε), the ball of the geometry); growth_step is
+// the mean one-step ratio e_{N+1}/e_N (unbiased for a number in
+// [ρ_lo, ρ_hi] at a homogeneous minimizer); growth_lo and growth_hi are
+// ρ_lo, ρ_hi of Lemma 3.7 (thresholds.GrowthBounds); growth_run_median is
+// the lower median (gonum stat.Quantile, Empirical) over runs of the per-run
+// per-step distance factor over the same window.
 package main
 
 import (
@@ -38,7 +78,24 @@ func main() {
 	}
 }
 
+// run runs every registered section, or only the one named only, and
+// writes the outputs.
 func run(e *Env, only string) error {
+	var names []string
+	for _, s := range registry {
+		if only == "" || s.name == only {
+			names = append(names, s.name)
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("-only %q is not a section", only)
+	}
+	return runSections(e, names...)
+}
+
+// runSections runs the named sections in their registered order and writes
+// runs.csv, summary.json and REPORT.md.
+func runSections(e *Env, names ...string) error {
 	if e.Runs < 1 {
 		return fmt.Errorf("-runs = %d must be at least 1", e.Runs)
 	}
@@ -48,24 +105,36 @@ func run(e *Env, only string) error {
 	if e.Workers < 1 {
 		return fmt.Errorf("-workers = %d must be at least 1", e.Workers)
 	}
-	found := only == ""
-	for _, s := range registry {
-		found = found || s.name == only
-	}
-	if !found {
-		return fmt.Errorf("-only %q is not a section", only)
+	selected := map[string]bool{}
+	for _, n := range names {
+		found := false
+		for _, s := range registry {
+			found = found || s.name == n
+		}
+		if !found {
+			return fmt.Errorf("-only %q is not a section", n)
+		}
+		selected[n] = true
 	}
 	if err := os.MkdirAll(e.Out, 0o755); err != nil {
 		return err
 	}
 	for _, s := range registry {
-		if only != "" && s.name != only {
+		if !selected[s.name] {
 			continue
 		}
 		e.Progress("section %s", s.name)
 		if err := s.run(e); err != nil {
+			e.closeRuns()
 			return fmt.Errorf("section %s: %w", s.name, err)
 		}
+	}
+	if err := e.closeRuns(); err != nil {
+		return err
+	}
+	e.reportVerdicts()
+	if err := e.writeSummary(); err != nil {
+		return err
 	}
 	if err := e.writeReport(); err != nil {
 		return err
