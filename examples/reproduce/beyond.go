@@ -1,0 +1,444 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/sgdk"
+)
+
+func init() { registerSection("beyond", 50, runBeyond) }
+
+// The "Beyond the paper" section: for five minimizers and k ∈ {1, 4, 16,
+// 64, ∞}, every threshold side by side (sgdk.Compare), written to
+// comparison.csv and comparison.json, a REPORT.md part, and one phase
+// diagram per case (measured escape fraction over (C, k) with the threshold
+// curves drawn over it).
+const (
+	// beyondSTSeed is the seed of Styblinski–Tang Model 1, the documented
+	// seed of the paper's models in this program (stSeed of the tables).
+	beyondSTSeed = 1
+	// beyondIters is the iteration budget of every escape run: longer than
+	// the paper's 20 so that a run just above a threshold has time to leave.
+	beyondIters = 100
+	// beyondGrid is the number of learning rates of a phase diagram.
+	beyondGrid = 40
+	// beyondGridRuns is the number of runs per phase-diagram cell.
+	beyondGridRuns = 32
+)
+
+var beyondBatches = []float64{1, 4, 16, 64, math.Inf(1)}
+
+// beyondCase is one minimizer of the comparison with its escape geometry.
+type beyondCase struct {
+	problem   string // "quadcircle", "styblinski-tang", "gaussian", "two-point"
+	model     int    // 0 when not one of the paper's models
+	minimizer string
+	file      string // figure name
+	c         *sgdk.Case
+	start     float64 // start radius r
+	escape    float64 // escape radius R
+}
+
+// beyondCases builds the five cases.
+func beyondCases() ([]beyondCase, error) {
+	var out []beyondCase
+	qc, err := problems.QuadCircleModel(1)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sgdk.ProblemCase("quadcircle model 1, quadratic minimizer", qc, qc.Quadratic(), qc.Box(), nil)
+	if err != nil {
+		return nil, err
+	}
+	// R = 0.1, not half the distance to the circular minimizer: the quadratic
+	// well is narrow (g_i gives way to the flat h_i ≈ 0.01 where
+	// q1_i·u² > 0.01, |u| ≈ 0.2), and beyond it the iterates stall on the
+	// plateau instead of travelling on; within 0.1 of x* every g_i is active
+	// (problems.QuadCircleModel). r = 1e-3.
+	out = append(out, beyondCase{"quadcircle", 1, "quadratic", "beyond_qc1_quadratic.png", c, 1e-3, 0.1})
+
+	st, err := problems.StyblinskiTangModel(1, beyondSTSeed)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range []struct {
+		name string
+		x    []float64
+	}{{"sharpest", st.Sharpest()}, {"flattest", st.Flattest()}} {
+		c, err := sgdk.ProblemCase("styblinski-tang model 1, "+m.name+" minimizer", st, m.x, st.Box(), nil)
+		if err != nil {
+			return nil, err
+		}
+		// R: half the distance to the nearest other minimizer (they differ
+		// in one coordinate by the gap between the two roots).
+		other := st.Sharpest()
+		if m.name == "sharpest" {
+			other = st.Flattest()
+		}
+		gap := math.Inf(1)
+		for d := range other {
+			if g := math.Abs(other[d] - m.x[d]); g > 0 {
+				gap = math.Min(gap, g)
+			}
+		}
+		out = append(out, beyondCase{"styblinski-tang", 1, m.name, "beyond_st1_" + m.name + ".png", c, 1e-1, gap / 2})
+	}
+
+	g, err := beyondGaussian()
+	if err != nil {
+		return nil, err
+	}
+	c, err = sgdk.GaussianCase("gaussian least squares, p = 10", g)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, beyondCase{"gaussian", 0, "theta*", "beyond_gaussian.png", c, 1e-1, 10})
+
+	tp, err := problems.NewQuadratic([]mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}, [][]float64{{0}, {0}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	c, err = sgdk.ProblemCase("two-point scalar example", tp, []float64{0}, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, beyondCase{"two-point", 0, "origin", "beyond_two_point.png", c, 1e-1, 10})
+	return out, nil
+}
+
+// beyondGaussian is homogeneous Gaussian least squares in R^10 with row
+// covariance Σ = U diag(σ) U', σ log-spaced from 1 down to 0.01, U a random
+// rotation (fixed seed 2026), θ* = (1, …, 1), no noise.
+func beyondGaussian() (*problems.GaussianLeastSquares, error) {
+	const p = 10
+	rnd := rand.New(rand.NewPCG(2026, 10))
+	z := mat.NewDense(p, p, nil)
+	for i := 0; i < p; i++ {
+		for j := 0; j < p; j++ {
+			z.Set(i, j, rnd.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(z)
+	var u mat.Dense
+	qr.QTo(&u)
+	sigma := mat.NewSymDense(p, nil)
+	for a := 0; a < p; a++ {
+		s := math.Pow(10, -2*float64(a)/float64(p-1))
+		for i := 0; i < p; i++ {
+			for j := i; j < p; j++ {
+				sigma.SetSym(i, j, sigma.At(i, j)+s*u.At(i, a)*u.At(j, a))
+			}
+		}
+	}
+	theta := make([]float64, p)
+	for i := range theta {
+		theta[i] = 1
+	}
+	return problems.NewGaussianLeastSquares(sigma, theta, 0)
+}
+
+// beyondRecord is one row of comparison.json.
+type beyondRecord struct {
+	Problem          string `json:"problem"`
+	Model            *int   `json:"model"`
+	Minimizer        string `json:"minimizer"`
+	Homogeneous      bool   `json:"homogeneous"`
+	Batch            Batch  `json:"batch"`
+	PatelConvergence Num    `json:"patel_convergence"`
+	MeanSquare       Num    `json:"exact_mean_square"`
+	PatelDivergence  Num    `json:"patel_divergence"`
+	WuSharpness      Num    `json:"wu_sharpness"`
+	WuNonUniformity  Num    `json:"wu_nonuniformity"`
+	AlmostSure       Num    `json:"almost_sure"`
+	AlmostSureErr    Num    `json:"almost_sure_err"`
+	Escape           Num    `json:"escape"`
+	EscapeLo         Num    `json:"escape_lo"`
+	EscapeHi         Num    `json:"escape_hi"`
+	FloorAtHalf      Num    `json:"noise_floor_half"`
+	StartRadius      Num    `json:"start_radius"`
+	EscapeRadius     Num    `json:"escape_radius"`
+	Iterations       int    `json:"iterations"`
+	Runs             int    `json:"runs"`
+}
+
+var beyondHeader = []string{"problem", "model", "minimizer", "homogeneous", "batch",
+	"patel_convergence", "exact_mean_square", "patel_divergence", "wu_sharpness", "wu_nonuniformity",
+	"almost_sure", "almost_sure_err", "escape", "escape_lo", "escape_hi", "noise_floor_half",
+	"start_radius", "escape_radius", "iterations", "runs"}
+
+func (r beyondRecord) csv() []string {
+	model := ""
+	if r.Model != nil {
+		model = fmt.Sprint(*r.Model)
+	}
+	return []string{r.Problem, model, r.Minimizer, fmt.Sprint(r.Homogeneous), r.Batch.String(),
+		csvNum(float64(r.PatelConvergence)), csvNum(float64(r.MeanSquare)), csvNum(float64(r.PatelDivergence)),
+		csvNum(float64(r.WuSharpness)), csvNum(float64(r.WuNonUniformity)),
+		csvNum(float64(r.AlmostSure)), csvNum(float64(r.AlmostSureErr)),
+		csvNum(float64(r.Escape)), csvNum(float64(r.EscapeLo)), csvNum(float64(r.EscapeHi)), csvNum(float64(r.FloorAtHalf)),
+		csvNum(float64(r.StartRadius)), csvNum(float64(r.EscapeRadius)), fmt.Sprint(r.Iterations), fmt.Sprint(r.Runs)}
+}
+
+func runBeyond(e *Env) error {
+	cases, err := beyondCases()
+	if err != nil {
+		return err
+	}
+	var records []beyondRecord
+	var csvRows [][]string
+	var md strings.Builder
+	md.WriteString(beyondIntro)
+	fmt.Fprintf(&md, "Escape runs: %d runs per probed learning rate, %d iterations, starts uniform in B(x*, r), "+
+		"escape = leaving B(x*, R), touching the box, or overflowing; bisection on log C to 2%%, "+
+		"95%% Wilson bracket. Almost-sure thresholds: 16 products of 2000 steps (after 200 burn-in steps) per probe, "+
+		"scanned upward from C*(k) by factors 2^(1/4), then bisected to 0.1%%; ± is the Monte Carlo standard error. "+
+		"Phase diagrams: %d runs per cell. Seed %d.\n\n", e.Runs, beyondIters, beyondGridRuns, e.Seed)
+	for ci, bc := range cases {
+		set := sgdk.CompareSettings{
+			Lyapunov: sgdk.LyapunovSettings{Replicates: 16, Steps: 2000, Burn: 200, Seed: sgdk.CellSeed(e.Seed^0xbe70d, ci), Workers: e.Workers},
+			Escape: sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: beyondIters,
+				Runs: e.Runs, Seed: sgdk.CellSeed(e.Seed^0xe5ca9e, ci), Workers: e.Workers},
+		}
+		rows, err := sgdk.Compare(bc.c, beyondBatches, set)
+		if err != nil {
+			return err
+		}
+		e.Progress("beyond: %s compared", bc.c.Name)
+		var model *int
+		if bc.model != 0 {
+			m := bc.model
+			model = &m
+		}
+		for _, r := range rows {
+			rec := beyondRecord{
+				Problem: bc.problem, Model: model, Minimizer: bc.minimizer, Homogeneous: r.Homogeneous, Batch: Batch(r.Batch),
+				PatelConvergence: Num(r.PatelConvergence), MeanSquare: Num(r.MeanSquare), PatelDivergence: Num(r.PatelDivergence),
+				WuSharpness: Num(r.WuSharpness), WuNonUniformity: Num(r.WuNonUniformity),
+				AlmostSure: Num(r.AlmostSure), AlmostSureErr: Num(r.AlmostSureErr),
+				Escape: Num(r.Escape), EscapeLo: Num(r.EscapeLo), EscapeHi: Num(r.EscapeHi), FloorAtHalf: Num(r.FloorAtHalf),
+				StartRadius: Num(bc.start), EscapeRadius: Num(bc.escape), Iterations: beyondIters, Runs: e.Runs,
+			}
+			records = append(records, rec)
+			csvRows = append(csvRows, rec.csv())
+		}
+		hom := "inhomogeneous"
+		if bc.c.Homogeneous {
+			hom = "homogeneous"
+		}
+		fmt.Fprintf(&md, "### %s (%s; r = %.3g, R = %.3g)\n\n", bc.c.Name, hom, bc.start, bc.escape)
+		md.WriteString(beyondTable(rows))
+		if err := beyondPhase(e, bc, rows, ci); err != nil {
+			return err
+		}
+		e.Progress("beyond: %s phase diagram", bc.c.Name)
+		fmt.Fprintf(&md, "\n![phase diagram: %s](%s)\n\n", bc.c.Name, bc.file)
+	}
+	if err := e.WriteJSON("comparison.json", records); err != nil {
+		return err
+	}
+	if err := e.WriteCSV("comparison.csv", beyondHeader, csvRows); err != nil {
+		return err
+	}
+	md.WriteString(beyondOutro)
+	e.Report(50, "Beyond the paper: exact, almost-sure and measured thresholds", md.String())
+	return nil
+}
+
+const beyondIntro = `For each minimizer and batch size k the table puts side by side (all are learning-rate thresholds C):
+Patel's convergence bound (18) and divergence bound (19)–(20), both on the exact geometry (λ, s_Q, t_Q) of the
+problem linearized at x* (component Hessians at x*); the exact mean-square threshold C*(k) of that linearization
+(SPEC §8), which always lies between them; the criteria of Wu, Ma and E (NeurIPS 2018), sharpness 2/λ_max(H) and
+non-uniformity √k/√λ_max(E[Q²] − H²); the almost-sure threshold, where the top Lyapunov exponent of the linearized
+SGD-k map crosses 0; and the measured escape threshold, the learning rate at which half the runs escape. The last
+column is not a threshold: it is the systematic part of an inhomogeneous minimizer, the stationary mean error
+E[e_∞] = E[(x − x*)'H(x − x*)] of the linearized SGD-k at C = C*(k)/2 (0 at a homogeneous minimizer).
+
+**Mean-square versus almost-sure stability.** C*(k) is the threshold of the mean E[e_N]: below it the mean
+error decays, above it the mean grows. But the mean of a product of random matrices is carried by rare runs. The
+top Lyapunov exponent γ = lim (1/N) log‖d_N‖ describes a typical run, and Jensen's inequality (E log ≤ log E)
+gives γ ≤ ½ log ρ(T_C): mean-square stability implies almost-sure stability, never the converse. Between C*(k)
+and the almost-sure threshold a typical run converges while E[e_N] diverges. For the two-point example at k = 1,
+C*(1) = 0.8 but almost every run converges up to C = 4/3, the root of ½ log|1 − C| + ½ log|1 − 3C| = 0. The
+almost-sure threshold can even exceed gradient descent's 2/λ_1 (Gaussian least squares and the two-point example
+at k = 16, 64): beyond 2/λ_1 the map 1 − Cq̄ is negative along the sharpest direction, where log|·| is concave, so
+batch noise lowers E log|1 − Cq̄| below log|1 − Cλ_1|.
+
+**What the measured thresholds add.** A run escapes when its own product grows by R/r within the budget, so the
+measured threshold is a finite-budget version of the almost-sure one: at the homogeneous minimizers (two-point,
+Gaussian, quadratic-circle) it lands within a few percent of it, the gap set by the budget (at the
+quadratic-circle minimizer 100 steps must multiply the distance by R/r = 100, which needs |1 − Cλ| ≥ 1.047,
+C ≥ 5.10 against 2/λ = 4.98). Nonlinear and inhomogeneous effects move it: at the
+Styblinski–Tang minimizers (inhomogeneous) gradient noise alone carries runs out of B(x*, R) below C*(k) for small
+k (compare the noise floor with e at the escape radius, about λ·R²), while for gradient descent the quartic
+terms catch the iterates on a period-2 orbit just above 2/λ_1 (period 4 further up, a period-doubling cascade), so
+escape needs a larger C. Patel's bounds
+bracket C*(k) everywhere, tightly when the curvature noise is nearly isotropic (quadratic-circle, two-point: s = t),
+loosely for the ill-conditioned Gaussian problem (λ_1/λ_m = 100). The Wu–Ma–E criteria follow from the one-step
+condition λ_max((I − CH)² + (C²/k)(E[Q²] − H²)) ≤ 1, which is exactly mean-square stability in one dimension
+(two-point example: C*(1) = 0.8 < min(1, 1)) but not in several: for the Gaussian problem at k = 4 the iterates are
+mean-square stable up to C*(4) ≈ 1.23 although the non-uniformity criterion √k/σ ≈ 1.07 is violated from 1.07 on.
+Elsewhere their combined limit min(2/λ_max, √k/σ) lies above C*(k), and it can sit far below the almost-sure and
+measured thresholds.
+
+`
+
+const beyondOutro = `Files: comparison.csv and comparison.json (one row per minimizer and k; null or empty for a number that
+is not finite, "inf" for k = ∞); one phase diagram per case: the measured escape fraction over (C, k) as a heat
+map (white: no run escapes; dark red: all escape) with the threshold curves drawn over them (clipped to the
+diagram's range; Patel's k = ∞ divergence bound 2/λ_m often lies far to the right).`
+
+// beyondTable renders the rows as a markdown table.
+func beyondTable(rows []sgdk.ComparisonRow) string {
+	var b strings.Builder
+	b.WriteString("| k | Patel conv. | exact C* | Patel div. | Wu sharpness | Wu non-unif. | almost sure | escape [95% bracket] | E[e∞] at C*/2 |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		as := beyondG(r.AlmostSure)
+		if r.AlmostSureErr > 0 {
+			as = fmt.Sprintf("%s ± %.2g", beyondG(r.AlmostSure), r.AlmostSureErr)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s [%s, %s] | %s |\n", Batch(r.Batch).String(),
+			beyondG(r.PatelConvergence), beyondG(r.MeanSquare), beyondG(r.PatelDivergence),
+			beyondG(r.WuSharpness), beyondG(r.WuNonUniformity), as,
+			beyondG(r.Escape), beyondG(r.EscapeLo), beyondG(r.EscapeHi), beyondG(r.FloorAtHalf))
+	}
+	return b.String()
+}
+
+func beyondG(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "–"
+	case math.IsInf(v, 1):
+		return "∞"
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+// beyondGridXYZ is the escape fraction on (log10 C, k index).
+type beyondGridXYZ struct {
+	logC []float64
+	z    [][]float64 // z[k index][C index]
+}
+
+func (g beyondGridXYZ) Dims() (c, r int)   { return len(g.logC), len(g.z) }
+func (g beyondGridXYZ) Z(c, r int) float64 { return g.z[r][c] }
+func (g beyondGridXYZ) X(c int) float64    { return g.logC[c] }
+func (g beyondGridXYZ) Y(r int) float64    { return float64(r) }
+
+// beyondPalette runs from white (no run escapes) through orange to dark
+// red (every run escapes).
+type beyondPalette struct{}
+
+func (beyondPalette) Colors() []color.Color {
+	const n = 64
+	out := make([]color.Color, n)
+	for i := range out {
+		t := float64(i) / (n - 1)
+		var r, g, b float64
+		if t < 0.5 {
+			u := t / 0.5
+			r, g, b = 255, 255-u*(255-170), 255-u*255
+		} else {
+			u := (t - 0.5) / 0.5
+			r, g, b = 255-u*(255-140), 170-u*170, 0
+		}
+		out[i] = color.RGBA{uint8(r), uint8(g), uint8(b), 255}
+	}
+	return out
+}
+
+// beyondPhase draws the phase diagram of one case.
+func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int) error {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range rows {
+		for _, v := range []float64{r.PatelConvergence, r.MeanSquare, r.AlmostSure, r.Escape, r.WuSharpness} {
+			if v > 0 && !math.IsInf(v, 0) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	lo, hi = math.Log10(lo/3), math.Log10(hi*3)
+	g := beyondGridXYZ{logC: make([]float64, beyondGrid), z: make([][]float64, len(rows))}
+	for i := range g.logC {
+		g.logC[i] = lo + (hi-lo)*(float64(i)+0.5)/beyondGrid
+	}
+	es := sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: beyondIters,
+		Runs: beyondGridRuns, Seed: sgdk.CellSeed(e.Seed^0x9a5e, ci), Workers: e.Workers}
+	for ki, r := range rows {
+		g.z[ki] = make([]float64, beyondGrid)
+		for i, lc := range g.logC {
+			pr, err := sgdk.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es)
+			if err != nil {
+				return err
+			}
+			g.z[ki][i] = pr.Fraction
+		}
+	}
+	p := plot.New()
+	p.Title.Text = bc.c.Name
+	p.Title.TextStyle.Font.Size = vg.Points(10)
+	p.X.Label.Text = "log10 C"
+	p.Y.Label.Text = "batch size k"
+	h := plotter.NewHeatMap(g, beyondPalette{})
+	h.Min, h.Max = 0, 1
+	p.Add(h)
+	ticks := make([]plot.Tick, len(rows))
+	for i, r := range rows {
+		ticks[i] = plot.Tick{Value: float64(i), Label: Batch(r.Batch).String()}
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	curves := []struct {
+		name string
+		col  color.Color
+		dash []vg.Length
+		get  func(r sgdk.ComparisonRow) float64
+	}{
+		{"Patel convergence", color.RGBA{0, 90, 255, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.PatelConvergence }},
+		{"exact C* (mean square)", color.RGBA{0, 150, 0, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.MeanSquare }},
+		{"Patel divergence", color.RGBA{150, 0, 200, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.PatelDivergence }},
+		{"Wu–Ma–E (min of both)", color.RGBA{110, 110, 110, 255}, []vg.Length{vg.Points(3), vg.Points(2)}, func(r sgdk.ComparisonRow) float64 {
+			return math.Min(r.WuSharpness, r.WuNonUniformity)
+		}},
+		{"almost sure", color.RGBA{0, 170, 170, 255}, []vg.Length{vg.Points(6), vg.Points(2)}, func(r sgdk.ComparisonRow) float64 { return r.AlmostSure }},
+		{"measured escape", color.Black, []vg.Length{vg.Points(1.5), vg.Points(1.5)}, func(r sgdk.ComparisonRow) float64 { return r.Escape }},
+	}
+	for _, cv := range curves {
+		var pts plotter.XYs
+		for i, r := range rows {
+			v := cv.get(r)
+			if v > 0 && !math.IsInf(v, 0) {
+				x := math.Max(lo, math.Min(hi, math.Log10(v))) // clipped to the diagram
+				pts = append(pts, plotter.XY{X: x, Y: float64(i)})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		l, s, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		l.Color, l.Width, l.Dashes = cv.col, vg.Points(1.5), cv.dash
+		s.Color, s.Shape = cv.col, draw.CircleGlyph{}
+		p.Add(l, s)
+		p.Legend.Add(cv.name, l)
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	p.X.Min, p.X.Max = lo, hi
+	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
+	return e.SavePNG(bc.file, p, 7*vg.Inch, 4*vg.Inch)
+}

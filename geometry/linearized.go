@@ -1,0 +1,428 @@
+package geometry
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/thresholds"
+)
+
+// Linearized is the linearization of a finite-mixture problem at a point x*
+// (beyond the paper): the stochastic quadratic with component Hessians
+// Q_i = ∇²f_i(x*) (or their averages over the ball B(x*, ε)) and component
+// gradients b_i = ∇f_i(x*). Near x*, SGD-k follows
+//
+//	d_{N+1} = (I − C·Q̄) d_N − C·b̄,   d = x − x*,
+//
+// with Q̄, b̄ the batch means. Its homogeneous part gives the linearized exact
+// mean-square threshold C*(k) of SPEC §8 (MeanSquare) and the exact local
+// geometry (λ, s_Q, t_Q) of (4)–(5) (Local). The inhomogeneous, systematic
+// part b enters the second-moment recursion only as a forcing term,
+// S_{N+1} = T_C(S_N) + (C²/k)E[bb'] (the cross terms carry E[d_N], which
+// obeys E[d_{N+1}] = (I − CH)E[d_N] and dies out below C*): it sets a noise
+// floor of order C²·tr E[bb']/k but does not move the threshold, which is
+// therefore the same for homogeneous and inhomogeneous minimizers.
+// GradNoise reports tr E[bb'] so that a user sees the size of that part.
+type Linearized struct {
+	Center   []float64
+	Hessians []*mat.SymDense // Q_i
+	Weights  []float64       // p_i
+	Grads    [][]float64     // b_i = ∇f_i(x*)
+	Hessian  *mat.SymDense   // H = Σ_i p_i Q_i
+
+	// Homogeneous reports whether every ‖b_i‖ is at most
+	// 1e-8·max(1, max_i ‖Q_i‖_max·max(1, ‖x*‖)) (Definition 3.4, to
+	// rounding).
+	Homogeneous bool
+	// GradNoise is tr E[bb'] = Σ_i p_i ‖b_i‖², the systematic part.
+	GradNoise float64
+
+	// Averaged reports whether the Q_i are ball averages; Radius and
+	// Samples are then the ball's ε and number of points.
+	Averaged bool
+	Radius   float64
+	Samples  int
+}
+
+// Linearize returns the linearization of p at center. With ball nil the
+// component Hessians are taken at center; otherwise each is averaged over
+// ball.Samples points (antithetic pairs, the sampling of Estimate: same
+// Radius, Samples and Seed defaults and streams) uniformly in
+// B(center, ball.Radius). The averages are summed in a fixed order, so the
+// result does not depend on ball.Workers. The component gradients are
+// always taken at center. Errors name the argument.
+func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearized, error) {
+	if p == nil {
+		return nil, errors.New("geometry: Linearize: p is nil")
+	}
+	dim, n := p.Dim(), p.Len()
+	if dim < 1 || n < 1 {
+		return nil, fmt.Errorf("geometry: Linearize: p has Dim %d and Len %d, want both ≥ 1", dim, n)
+	}
+	if len(center) != dim {
+		return nil, fmt.Errorf("geometry: Linearize: len(center) = %d, want %d", len(center), dim)
+	}
+	for d, v := range center {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("geometry: Linearize: center[%d] = %v is not finite", d, v)
+		}
+	}
+	l := &Linearized{
+		Center:   append([]float64(nil), center...),
+		Hessians: make([]*mat.SymDense, n),
+		Weights:  make([]float64, n),
+		Grads:    make([][]float64, n),
+		Hessian:  mat.NewSymDense(dim, nil),
+	}
+	comps := make([]problems.Component, n)
+	wsum := 0.0
+	for i := range comps {
+		comps[i] = p.Component(i)
+		l.Weights[i] = p.Weight(i)
+		if !(l.Weights[i] > 0) || math.IsInf(l.Weights[i], 0) {
+			return nil, fmt.Errorf("geometry: Linearize: p.Weight(%d) = %v is not finite and positive", i, l.Weights[i])
+		}
+		wsum += l.Weights[i]
+		l.Grads[i] = make([]float64, dim)
+		comps[i].Grad(l.Grads[i], center)
+		l.Hessians[i] = mat.NewSymDense(dim, nil)
+	}
+	if math.Abs(wsum-1) > 1e-9 {
+		return nil, fmt.Errorf("geometry: Linearize: p's weights sum to %v, not 1", wsum)
+	}
+	if ball == nil {
+		for i, c := range comps {
+			c.Hess(l.Hessians[i], center)
+		}
+	} else {
+		cfg, err := ball.resolve()
+		if err != nil {
+			return nil, err
+		}
+		l.Averaged, l.Radius, l.Samples = true, cfg.radius, 2*cfg.pairs
+		ballAverage(l.Hessians, comps, center, cfg)
+	}
+	scale := 0.0
+	for i, q := range l.Hessians {
+		for a := 0; a < dim; a++ {
+			for b := a; b < dim; b++ {
+				v := q.At(a, b)
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("geometry: Linearize: component %d has a non-finite Hessian entry [%d][%d] = %v", i, a, b, v)
+				}
+				scale = math.Max(scale, math.Abs(v))
+				l.Hessian.SetSym(a, b, l.Hessian.At(a, b)+l.Weights[i]*v)
+			}
+		}
+	}
+	tol := 1e-8 * math.Max(1, scale*math.Max(1, floats.Norm(center, 2)))
+	l.Homogeneous = true
+	for i, b := range l.Grads {
+		for d, v := range b {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("geometry: Linearize: component %d has a non-finite gradient entry [%d] = %v", i, d, v)
+			}
+		}
+		nb := floats.Norm(b, 2)
+		l.GradNoise += l.Weights[i] * nb * nb
+		if nb > tol {
+			l.Homogeneous = false
+		}
+	}
+	return l, nil
+}
+
+// ballAverage writes into hess[i] the average of ∇²f_i over the antithetic
+// pairs of cfg, summing fixed chunks of pairs in order.
+func ballAverage(hess []*mat.SymDense, comps []problems.Component, center []float64, cfg config) {
+	dim := len(center)
+	const chunks = 16
+	sums := make([][]*mat.SymDense, chunks)
+	parallelFor(chunks, cfg.workers, func() *linScratch { return newLinScratch(cfg, dim) }, func(w *linScratch, ch int) {
+		acc := make([]*mat.SymDense, len(comps))
+		for i := range acc {
+			acc[i] = mat.NewSymDense(dim, nil)
+		}
+		for k := ch; k < cfg.pairs; k += chunks {
+			w.s.offset(w.u, k)
+			for _, sign := range []float64{1, -1} {
+				point(w.theta, center, w.u, sign)
+				for i, c := range comps {
+					c.Hess(w.h, w.theta)
+					acc[i].AddSym(acc[i], w.h)
+				}
+			}
+		}
+		sums[ch] = acc
+	})
+	inv := 1 / float64(2*cfg.pairs)
+	for i := range hess {
+		for ch := 0; ch < chunks; ch++ {
+			hess[i].AddSym(hess[i], sums[ch][i])
+		}
+		hess[i].ScaleSym(inv, hess[i])
+	}
+}
+
+type linScratch struct {
+	s        *sampler
+	u, theta []float64
+	h        *mat.SymDense
+}
+
+func newLinScratch(cfg config, dim int) *linScratch {
+	return &linScratch{s: newSampler(cfg.seed, cfg.radius), u: make([]float64, dim), theta: make([]float64, dim), h: mat.NewSymDense(dim, nil)}
+}
+
+// Symmetric returns the component Hessians as mat.Symmetric values.
+func (l *Linearized) Symmetric() []mat.Symmetric {
+	out := make([]mat.Symmetric, len(l.Hessians))
+	for i, q := range l.Hessians {
+		out[i] = q
+	}
+	return out
+}
+
+// MeanSquare returns the linearized exact mean-square threshold C*(k)
+// (SPEC §8) of the linearization: thresholds.MeanSquare of the component
+// Hessians and weights. It is the threshold of the homogeneous part, valid
+// for inhomogeneous minimizers too (see Linearized).
+func (l *Linearized) MeanSquare(k float64) (float64, error) {
+	return thresholds.MeanSquare(l.Symmetric(), l.Weights, k)
+}
+
+// NonUniformity returns λ_max(H) and λ_max(E[Q²] − H²) of the
+// linearization, the inputs of the Wu–Ma–E criteria
+// (thresholds.WuSharpness, thresholds.WuNonUniformity).
+func (l *Linearized) NonUniformity() (sharpness, v float64, err error) {
+	return thresholds.NonUniformity(l.Symmetric(), l.Weights)
+}
+
+// Local returns the exact local geometry of the linearization: the nonzero
+// eigenvalues of H (above thresholds.RankTol·λ_1) and s_Q, t_Q of (4)–(5)
+// with M = Σ_i p_i Q_i H Q_i − H³ = E[(Q − H)H(Q − H)], as extreme
+// eigenvalues of K = Λ^{-1/2}U'MUΛ^{-1/2} on range(H) (SPEC §3). Unlike
+// Exact it accepts indefinite component Hessians (H itself must be positive
+// semidefinite); M ⪰ 0 holds whenever H ⪰ 0. With this geometry,
+// thresholds.Convergence(k) ≤ MeanSquare(k) ≤ thresholds.Divergence(k)
+// (Theorem 3.8 applied to the linearization). SErr = TErr = 0.
+func (l *Linearized) Local() (*Local, error) {
+	dim := len(l.Center)
+	var es mat.EigenSym
+	if !es.Factorize(l.Hessian, true) {
+		return nil, errors.New("geometry: Linearized.Local: eigendecomposition of H failed")
+	}
+	vals := es.Values(nil)
+	var vecs mat.Dense
+	es.VectorsTo(&vecs)
+	lmax := vals[dim-1]
+	if !(lmax > 0) {
+		return nil, fmt.Errorf("geometry: Linearized.Local: H has no positive eigenvalue (largest %v)", lmax)
+	}
+	if vals[0] < -thresholds.RankTol*lmax {
+		return nil, fmt.Errorf("geometry: Linearized.Local: H has a negative eigenvalue %v: not a minimizer", vals[0])
+	}
+	var idx []int
+	for j := dim - 1; j >= 0; j-- {
+		if vals[j] > thresholds.RankTol*lmax {
+			idx = append(idx, j)
+		}
+	}
+	m := len(idx)
+	eigs := make([]float64, m)
+	w := mat.NewDense(dim, m, nil)
+	for c, j := range idx {
+		eigs[c] = vals[j]
+		s := 1 / math.Sqrt(vals[j])
+		for a := 0; a < dim; a++ {
+			w.Set(a, c, vecs.At(a, j)*s)
+		}
+	}
+	// K = Σ_i p_i (W'(Q_i − H)) H ((Q_i − H)W), symmetric PSD.
+	k := mat.NewSymDense(m, nil)
+	var d, dw, hdw, t mat.Dense
+	for i, q := range l.Hessians {
+		d.Sub(q, l.Hessian)
+		dw.Mul(&d, w)
+		hdw.Mul(l.Hessian, &dw)
+		t.Mul(dw.T(), &hdw)
+		for a := 0; a < m; a++ {
+			for b := a; b < m; b++ {
+				k.SetSym(a, b, k.At(a, b)+l.Weights[i]*0.5*(t.At(a, b)+t.At(b, a)))
+			}
+		}
+	}
+	var ek mat.EigenSym
+	if !ek.Factorize(k, false) {
+		return nil, errors.New("geometry: Linearized.Local: eigendecomposition of K failed")
+	}
+	kv := ek.Values(nil)
+	s, tt := math.Max(kv[0], 0), math.Max(kv[m-1], 0)
+	return &Local{
+		Center:      append([]float64(nil), l.Center...),
+		Hessian:     mat.NewSymDense(dim, append([]float64(nil), l.Hessian.RawSymmetric().Data...)),
+		Eigenvalues: eigs,
+		S:           s,
+		T:           tt,
+	}, nil
+}
+
+// NoiseFloor returns the stationary mean error E[e_∞] = tr(H S_∞) of the
+// linearized SGD-k with constant step c (thresholds.MeanSquareFloor with
+// the fourth-moment map S ↦ Σ_i p_i Q_i S Q_i and the gradient noise
+// E[bb'] = Σ_i p_i b_i b_i'): the systematic part of an inhomogeneous
+// minimizer, 0 at a homogeneous one, +Inf at and above C*(k).
+func (l *Linearized) NoiseFloor(c, k float64) (float64, error) {
+	dim := len(l.Center)
+	noise := mat.NewSymDense(dim, nil)
+	for i, b := range l.Grads {
+		noise.SymRankOne(noise, l.Weights[i], mat.NewVecDense(dim, b))
+	}
+	if m := l.diagonalMoments(); m != nil {
+		// Diagonal Q_i: (Σ_i p_i Q_i S Q_i)_ab = m_ab·S_ab with
+		// m_ab = Σ_i p_i q_ia q_ib, O(p²) per application.
+		fourth := func(dst *mat.SymDense, s mat.Symmetric) {
+			for a := 0; a < dim; a++ {
+				for b := a; b < dim; b++ {
+					dst.SetSym(a, b, m.At(a, b)*s.At(a, b))
+				}
+			}
+		}
+		return thresholds.MeanSquareFloor(l.Hessian, fourth, k, c, noise)
+	}
+	var t, u mat.Dense
+	fourth := func(dst *mat.SymDense, s mat.Symmetric) {
+		for a := 0; a < dim; a++ {
+			for b := a; b < dim; b++ {
+				dst.SetSym(a, b, 0)
+			}
+		}
+		for i, q := range l.Hessians {
+			t.Mul(q, s)
+			u.Mul(&t, q)
+			for a := 0; a < dim; a++ {
+				for b := a; b < dim; b++ {
+					dst.SetSym(a, b, dst.At(a, b)+l.Weights[i]*0.5*(u.At(a, b)+u.At(b, a)))
+				}
+			}
+		}
+	}
+	return thresholds.MeanSquareFloor(l.Hessian, fourth, k, c, noise)
+}
+
+// diagonalMoments returns m_ab = Σ_i p_i q_ia q_ib when every Q_i is
+// diagonal, else nil.
+func (l *Linearized) diagonalMoments() *mat.SymDense {
+	dim := len(l.Center)
+	for _, q := range l.Hessians {
+		for a := 0; a < dim; a++ {
+			for b := a + 1; b < dim; b++ {
+				if q.At(a, b) != 0 {
+					return nil
+				}
+			}
+		}
+	}
+	m := mat.NewSymDense(dim, nil)
+	for i, q := range l.Hessians {
+		for a := 0; a < dim; a++ {
+			for b := a; b < dim; b++ {
+				m.SetSym(a, b, m.At(a, b)+l.Weights[i]*q.At(a, a)*q.At(b, b))
+			}
+		}
+	}
+	return m
+}
+
+// EstimateSampler estimates the local geometry (49)–(50) of a problem with
+// continuous randomness (beyond the paper) so that the standard errors
+// include the error of sampling its components, which Estimate on one
+// problems.SampledProblem cannot see (it conditions on the sample). It
+// draws `replicates` independent empirical problems of n components each
+// (problems.SampledProblem with seed splitmix64(set.Seed + 2r + 1)), runs
+// Estimate on each with its own ball points (Seed splitmix64(set.Seed + 2r)),
+// and combines them:
+//
+//   - Hessian is the mean of the replicates' H̄ and AllEigenvalues its
+//     eigenvalues, descending; M is the smallest replicate rank and
+//     Eigenvalues = AllEigenvalues[:M];
+//   - S, T and TMedian are replicate means; SErr, TErr and EigErr[j] are
+//     the standard deviations over replicates (of S, T and of the j-th
+//     eigenvalue) divided by √replicates: both error sources, ball points and
+//     component sample, are in them;
+//   - Samples, Skipped and Indefinite are totals.
+//
+// The replicate estimates are returned too. The combined estimate has the
+// bias of an n-component empirical problem (of order 1/n relative for s and
+// t); grow n to shrink it. Errors name the argument (s, n, replicates) or
+// come from Estimate.
+func EstimateSampler(s problems.Sampler, center []float64, n, replicates int, set Settings) (*Local, []*Local, error) {
+	if s == nil {
+		return nil, nil, errors.New("geometry: EstimateSampler: s is nil")
+	}
+	if n < 1 {
+		return nil, nil, fmt.Errorf("geometry: EstimateSampler: n = %d, want at least 1", n)
+	}
+	if replicates < 2 {
+		return nil, nil, fmt.Errorf("geometry: EstimateSampler: replicates = %d, want at least 2 for standard errors", replicates)
+	}
+	reps := make([]*Local, replicates)
+	for r := range reps {
+		p, err := problems.SampledProblem(s, n, splitmix64(set.Seed+2*uint64(r)+1))
+		if err != nil {
+			return nil, nil, err
+		}
+		rs := set
+		rs.Seed = splitmix64(set.Seed + 2*uint64(r))
+		loc, err := Estimate(p, center, rs)
+		if err != nil {
+			return nil, reps, fmt.Errorf("geometry: EstimateSampler: replicate %d: %w", r, err)
+		}
+		reps[r] = loc
+	}
+	dim := len(center)
+	out := &Local{Center: append([]float64(nil), center...), Hessian: mat.NewSymDense(dim, nil), Radius: reps[0].Radius, Path: reps[0].Path}
+	b := float64(replicates)
+	meanSE := func(get func(l *Local) float64) (float64, float64) {
+		m, ss := 0.0, 0.0
+		for _, l := range reps {
+			m += get(l)
+		}
+		m /= b
+		for _, l := range reps {
+			d := get(l) - m
+			ss += d * d
+		}
+		return m, math.Sqrt(ss / (b - 1) / b)
+	}
+	out.M = dim
+	for _, l := range reps {
+		out.Hessian.AddSym(out.Hessian, l.Hessian)
+		out.M = min(out.M, l.M)
+		out.Samples += l.Samples
+		out.Skipped += l.Skipped
+		out.Indefinite += l.Indefinite
+	}
+	out.Hessian.ScaleSym(1/b, out.Hessian)
+	var es mat.EigenSym
+	if !es.Factorize(out.Hessian, false) {
+		return nil, reps, errors.New("geometry: EstimateSampler: eigendecomposition of the mean H̄ failed")
+	}
+	vals := es.Values(nil)
+	out.AllEigenvalues = make([]float64, dim)
+	out.EigErr = make([]float64, dim)
+	for j := range out.AllEigenvalues {
+		out.AllEigenvalues[j] = vals[dim-1-j]
+		_, out.EigErr[j] = meanSE(func(l *Local) float64 { return l.AllEigenvalues[j] })
+	}
+	out.Eigenvalues = append([]float64(nil), out.AllEigenvalues[:out.M]...)
+	out.S, out.SErr = meanSE(func(l *Local) float64 { return l.S })
+	out.T, out.TErr = meanSE(func(l *Local) float64 { return l.T })
+	out.TMedian, _ = meanSE(func(l *Local) float64 { return l.TMedian })
+	return out, reps, nil
+}

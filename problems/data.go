@@ -1,0 +1,385 @@
+package problems
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// LeastSquares is least squares on a data matrix (beyond the paper): rows
+// a_i of an n×p matrix A with targets y_i and weights w_i,
+//
+//	F(θ) = Σ_i w_i ½(a_i'θ − y_i)²,   ∇²f_i = a_i a_i'  (rank one),
+//
+// a finite-sum Problem whose components are *LeastSquaresRow, so a user can
+// point the library at their own data. H = A'WA is constant; a minimizer is
+// homogeneous (Definition 3.4) exactly when the data are interpolated
+// (every residual a_i'θ* − y_i is zero). Build it with NewLeastSquares.
+type LeastSquares struct {
+	a    *mat.Dense
+	y, w []float64
+	rows []*LeastSquaresRow
+}
+
+var (
+	_ Problem           = (*LeastSquares)(nil)
+	_ ExpectedGrader    = (*LeastSquares)(nil)
+	_ ExpectedHessianer = (*LeastSquares)(nil)
+)
+
+// NewLeastSquares returns least squares on the rows of a (n×p) with targets
+// y (len n) and weights w (nil or empty: uniform 1/n; otherwise the package's
+// weight rule: positive, finite, summing to one within 1e-9, then divided by
+// their sum). a, y and w are copied. Errors name the argument.
+func NewLeastSquares(a mat.Matrix, y, w []float64) (*LeastSquares, error) {
+	ad, ws, err := readData(a, y, w)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := ad.Dims()
+	ls := &LeastSquares{a: ad, y: append([]float64(nil), y...), w: ws, rows: make([]*LeastSquaresRow, n)}
+	for i := range ls.rows {
+		ls.rows[i] = &LeastSquaresRow{A: ad.RawRowView(i), Y: ls.y[i]}
+	}
+	return ls, nil
+}
+
+// readData validates and copies a data matrix, its targets and weights.
+func readData(a mat.Matrix, y, w []float64) (*mat.Dense, []float64, error) {
+	if a == nil {
+		return nil, nil, errors.New("problems: a is nil")
+	}
+	n, p := a.Dims()
+	if n < 1 || p < 1 {
+		return nil, nil, fmt.Errorf("problems: a is %d×%d, want at least one row and column", n, p)
+	}
+	ad := mat.DenseCopyOf(a)
+	for i := 0; i < n; i++ {
+		for j := 0; j < p; j++ {
+			if err := checkFinite(fmt.Sprintf("a[%d][%d]", i, j), ad.At(i, j)); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if err := checkVec("y", y, n); err != nil {
+		return nil, nil, err
+	}
+	ws, err := checkWeights(w, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ad, ws, nil
+}
+
+// Dim returns p, the number of columns.
+func (l *LeastSquares) Dim() int { _, p := l.a.Dims(); return p }
+
+// Len returns n, the number of rows.
+func (l *LeastSquares) Len() int { return len(l.rows) }
+
+// Weight returns w_i.
+func (l *LeastSquares) Weight(i int) float64 { return l.w[i] }
+
+// Component returns the row component ½(a_i'θ − y_i)² as a *LeastSquaresRow.
+func (l *LeastSquares) Component(i int) Component { return l.rows[i] }
+
+// ExpectedGrad writes ∇F(θ) = A'W(Aθ − y) into grad in O(np).
+func (l *LeastSquares) ExpectedGrad(grad, x []float64) {
+	for j := range grad {
+		grad[j] = 0
+	}
+	for i, r := range l.rows {
+		floats.AddScaled(grad, l.w[i]*(floats.Dot(r.A, x)-r.Y), r.A)
+	}
+}
+
+// ExpectedHess writes H = A'WA into hess.
+func (l *LeastSquares) ExpectedHess(hess *mat.SymDense, x []float64) {
+	_, p := l.a.Dims()
+	for a := 0; a < p; a++ {
+		for b := a; b < p; b++ {
+			hess.SetSym(a, b, 0)
+		}
+	}
+	for i, r := range l.rows {
+		hess.SymRankOne(hess, l.w[i], mat.NewVecDense(p, r.A))
+	}
+}
+
+// Minimizer returns the minimum-norm minimizer θ* of F (weighted least
+// squares, solved by the SVD of W^{1/2}A with singular values below
+// 1e-12·σ_max treated as zero).
+func (l *LeastSquares) Minimizer() ([]float64, error) {
+	n, p := l.a.Dims()
+	wa := mat.NewDense(n, p, nil)
+	wy := mat.NewDense(n, 1, nil)
+	for i, r := range l.rows {
+		s := math.Sqrt(l.w[i])
+		for j, v := range r.A {
+			wa.Set(i, j, s*v)
+		}
+		wy.Set(i, 0, s*r.Y)
+	}
+	var svd mat.SVD
+	if !svd.Factorize(wa, mat.SVDThin) {
+		return nil, errors.New("problems: SVD of the data matrix failed")
+	}
+	rank := svd.Rank(1e-12)
+	if rank == 0 {
+		return nil, errors.New("problems: the data matrix is zero")
+	}
+	var dst mat.Dense
+	svd.SolveTo(&dst, wy, rank)
+	return mat.Col(nil, 0, &dst), nil
+}
+
+// Homogeneous reports whether x is a homogeneous minimizer: every residual
+// |a_i'x − y_i| is at most tol·(1 + |y_i|).
+func (l *LeastSquares) Homogeneous(x []float64, tol float64) bool {
+	for _, r := range l.rows {
+		if math.Abs(floats.Dot(r.A, x)-r.Y) > tol*(1+math.Abs(r.Y)) {
+			return false
+		}
+	}
+	return true
+}
+
+// LogisticRow is the logistic-regression component
+//
+//	f(θ) = log(1 + exp(−y a'θ)) + (ridge/2)‖θ‖²,   y ∈ {−1, +1},
+//
+// with ∇f = −y σ(−y a'θ) a + ridge·θ and ∇²f = σ(m)(1 − σ(m)) aa' + ridge·I
+// (m = y a'θ, σ the logistic function): rank one plus the ridge. The fields
+// are shared, not copied.
+type LogisticRow struct {
+	A      []float64
+	Y      float64 // −1 or +1
+	Lambda float64 // ridge ≥ 0
+}
+
+var _ Component = (*LogisticRow)(nil)
+
+// softplus returns log(1 + e^t) without overflow.
+func softplus(t float64) float64 {
+	if t > 0 {
+		return t + math.Log1p(math.Exp(-t))
+	}
+	return math.Log1p(math.Exp(t))
+}
+
+// logistic returns 1/(1 + e^{−t}) without overflow.
+func logistic(t float64) float64 {
+	if t >= 0 {
+		return 1 / (1 + math.Exp(-t))
+	}
+	e := math.Exp(t)
+	return e / (1 + e)
+}
+
+// Func returns log(1 + exp(−y a'θ)) + (ridge/2)‖θ‖².
+func (r *LogisticRow) Func(x []float64) float64 {
+	f := softplus(-r.Y * floats.Dot(r.A, x))
+	if r.Lambda != 0 {
+		f += 0.5 * r.Lambda * floats.Dot(x, x)
+	}
+	return f
+}
+
+// Grad writes −y σ(−y a'θ) a + ridge·θ into grad.
+func (r *LogisticRow) Grad(grad, x []float64) {
+	g := -r.Y * logistic(-r.Y*floats.Dot(r.A, x))
+	floats.ScaleTo(grad, g, r.A)
+	if r.Lambda != 0 {
+		floats.AddScaled(grad, r.Lambda, x)
+	}
+}
+
+// Hess writes σ(m)(1 − σ(m)) aa' + ridge·I into hess.
+func (r *LogisticRow) Hess(hess *mat.SymDense, x []float64) {
+	c, _ := r.RankOneHess(x)
+	for i, ai := range r.A {
+		for j := i; j < len(r.A); j++ {
+			v := c * ai * r.A[j]
+			if i == j {
+				v += r.Lambda
+			}
+			hess.SetSym(i, j, v)
+		}
+	}
+}
+
+// RankOneHess returns σ(m)(1 − σ(m)) and a: ∇²f = scale·aa' + Ridge()·I.
+func (r *LogisticRow) RankOneHess(x []float64) (scale float64, a []float64) {
+	s := logistic(r.Y * floats.Dot(r.A, x))
+	return s * (1 - s), r.A
+}
+
+// Ridge returns the ridge parameter.
+func (r *LogisticRow) Ridge() float64 { return r.Lambda }
+
+// Logistic is L2-regularised logistic regression on a data matrix (beyond
+// the paper): F(θ) = Σ_i w_i [log(1 + exp(−y_i a_i'θ)) + (ridge/2)‖θ‖²],
+// a finite-sum Problem of *LogisticRow components with rank-one (plus
+// ridge) Hessians. Its minimizers are inhomogeneous (no component gradient
+// vanishes at a finite θ). With ridge > 0, F is strictly convex and has one
+// minimizer; with ridge = 0 and separable data it has none. Build it with
+// NewLogistic.
+type Logistic struct {
+	a     *mat.Dense
+	w     []float64
+	ridge float64
+	rows  []*LogisticRow
+}
+
+var (
+	_ Problem           = (*Logistic)(nil)
+	_ ExpectedGrader    = (*Logistic)(nil)
+	_ ExpectedHessianer = (*Logistic)(nil)
+)
+
+// NewLogistic returns logistic regression on the rows of a (n×p) with labels
+// y (len n, each −1 or +1; 0 is read as −1, so 0/1 labels work too), weights
+// w (nil or empty: uniform; otherwise the package's weight rule) and ridge
+// parameter ridge ≥ 0. Inputs are copied. Errors name the argument.
+func NewLogistic(a mat.Matrix, y, w []float64, ridge float64) (*Logistic, error) {
+	ad, ws, err := readData(a, y, w)
+	if err != nil {
+		return nil, err
+	}
+	if !(ridge >= 0) || math.IsInf(ridge, 0) {
+		return nil, fmt.Errorf("problems: ridge = %v, want finite and ≥ 0", ridge)
+	}
+	n, _ := ad.Dims()
+	l := &Logistic{a: ad, w: ws, ridge: ridge, rows: make([]*LogisticRow, n)}
+	for i, v := range y {
+		var lab float64
+		switch v {
+		case 1:
+			lab = 1
+		case -1, 0:
+			lab = -1
+		default:
+			return nil, fmt.Errorf("problems: y[%d] = %v, want −1, 0 or +1", i, v)
+		}
+		l.rows[i] = &LogisticRow{A: ad.RawRowView(i), Y: lab, Lambda: ridge}
+	}
+	return l, nil
+}
+
+// Dim returns p.
+func (l *Logistic) Dim() int { _, p := l.a.Dims(); return p }
+
+// Len returns n.
+func (l *Logistic) Len() int { return len(l.rows) }
+
+// Weight returns w_i.
+func (l *Logistic) Weight(i int) float64 { return l.w[i] }
+
+// Component returns row i as a *LogisticRow.
+func (l *Logistic) Component(i int) Component { return l.rows[i] }
+
+// ExpectedGrad writes ∇F(θ) into grad in O(np).
+func (l *Logistic) ExpectedGrad(grad, x []float64) {
+	for j := range grad {
+		grad[j] = l.ridge * x[j]
+	}
+	for i, r := range l.rows {
+		g := -r.Y * logistic(-r.Y*floats.Dot(r.A, x))
+		floats.AddScaled(grad, l.w[i]*g, r.A)
+	}
+}
+
+// ExpectedHess writes H(θ) = Σ_i w_i σ_i(1 − σ_i) a_i a_i' + ridge·I.
+func (l *Logistic) ExpectedHess(hess *mat.SymDense, x []float64) {
+	_, p := l.a.Dims()
+	for a := 0; a < p; a++ {
+		for b := a; b < p; b++ {
+			v := 0.0
+			if a == b {
+				v = l.ridge
+			}
+			hess.SetSym(a, b, v)
+		}
+	}
+	for i, r := range l.rows {
+		c, av := r.RankOneHess(x)
+		hess.SymRankOne(hess, l.w[i]*c, mat.NewVecDense(p, av))
+	}
+}
+
+// accept returns x unless ridge = 0 and the loss f has vanished to 1e-9:
+// every margin is then above about 20, the signature of separable data,
+// whose infimum is not attained (Newton only grows ‖θ‖ until the gradient
+// underflows the tolerance).
+func (l *Logistic) accept(x []float64, f float64) ([]float64, error) {
+	if l.ridge == 0 && f < 1e-9 {
+		return nil, errors.New("problems: logistic regression has no minimizer: the data are separable (the loss tends to 0 as ‖θ‖ → ∞); use ridge > 0")
+	}
+	return x, nil
+}
+
+// Minimizer returns the minimizer of F by Newton's method with backtracking
+// from θ = 0, stopping when ‖∇F‖ ≤ 1e-12·(1 + max_i ‖a_i‖) (or ≤ 1e-8·(…) when
+// rounding stops the line search) or after 200 iterations (then an error). With ridge = 0 and separable data there is no
+// minimizer and the error says so.
+func (l *Logistic) Minimizer() ([]float64, error) {
+	_, p := l.a.Dims()
+	x := make([]float64, p)
+	g := make([]float64, p)
+	xn := make([]float64, p)
+	h := mat.NewSymDense(p, nil)
+	scale := 1.0
+	for _, r := range l.rows {
+		scale = math.Max(scale, 1+floats.Norm(r.A, 2))
+	}
+	fval := func(x []float64) float64 {
+		f := 0.0
+		for i, r := range l.rows {
+			f += l.w[i] * r.Func(x)
+		}
+		return f
+	}
+	f := fval(x)
+	for it := 0; it < 200; it++ {
+		l.ExpectedGrad(g, x)
+		if floats.Norm(g, 2) <= 1e-12*scale {
+			return l.accept(x, f)
+		}
+		l.ExpectedHess(h, x)
+		var ch mat.Cholesky
+		var dir mat.VecDense
+		if ok := ch.Factorize(h); ok {
+			if err := ch.SolveVecTo(&dir, mat.NewVecDense(p, g)); err != nil {
+				ok = false
+			}
+			if !ok {
+				dir.CloneFromVec(mat.NewVecDense(p, g))
+			}
+		} else {
+			dir.CloneFromVec(mat.NewVecDense(p, g))
+		}
+		step := 1.0
+		slope := floats.Dot(g, dir.RawVector().Data)
+		for ; step > 1e-20; step /= 2 {
+			for j := range xn {
+				xn[j] = x[j] - step*dir.AtVec(j)
+			}
+			if fn := fval(xn); fn <= f-1e-4*step*slope {
+				f = fn
+				break
+			}
+		}
+		if step <= 1e-20 {
+			// No decrease at rounding level: accept a near-stationary point.
+			if floats.Norm(g, 2) <= 1e-8*scale {
+				return l.accept(x, f)
+			}
+			break
+		}
+		copy(x, xn)
+	}
+	return nil, errors.New("problems: logistic regression did not converge (with ridge = 0 the data may be separable: no minimizer)")
+}

@@ -1,0 +1,215 @@
+package problems
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// LeastSquaresRow is the least-squares component f(x) = ½(a'x − y)² of one
+// data row a with target y. Its Hessian aa' is rank one. The fields are
+// shared, not copied: do not modify them while the component is in use.
+type LeastSquaresRow struct {
+	A []float64
+	Y float64
+}
+
+var _ Component = (*LeastSquaresRow)(nil)
+
+// Func returns ½(a'x − y)².
+func (r *LeastSquaresRow) Func(x []float64) float64 {
+	e := floats.Dot(r.A, x) - r.Y
+	return 0.5 * e * e
+}
+
+// Grad writes (a'x − y)a into grad.
+func (r *LeastSquaresRow) Grad(grad, x []float64) {
+	floats.ScaleTo(grad, floats.Dot(r.A, x)-r.Y, r.A)
+}
+
+// Hess writes aa' into hess.
+func (r *LeastSquaresRow) Hess(hess *mat.SymDense, x []float64) {
+	for i, ai := range r.A {
+		for j := i; j < len(r.A); j++ {
+			hess.SetSym(i, j, ai*r.A[j])
+		}
+	}
+}
+
+// RankOneHess returns the Hessian aa' as the scale 1 and the vector a
+// (shared, not copied), so that code can apply it in O(p).
+func (r *LeastSquaresRow) RankOneHess(x []float64) (scale float64, a []float64) { return 1, r.A }
+
+// RankOneHessianer is an optional interface of a Component whose Hessian is
+// rank one (plus a multiple of the identity): ∇²f(x) = scale·aa' + ridge·I.
+// RankOneHess returns scale and a (a must not be modified by the caller);
+// Ridge is the constant ridge. Least squares and logistic regression rows
+// implement it, so Hessian-vector products cost O(p).
+type RankOneHessianer interface {
+	RankOneHess(x []float64) (scale float64, a []float64)
+	Ridge() float64
+}
+
+// Ridge returns 0: a least-squares row has no ridge term.
+func (r *LeastSquaresRow) Ridge() float64 { return 0 }
+
+// GaussianLeastSquares is least squares with Gaussian rows (beyond the
+// paper): x ~ N(0, Σ), y = x'θ* + σ_noise·z with z ~ N(0, 1) independent,
+// and components f(θ) = ½(x'θ − y)² (LeastSquaresRow). It is a Sampler, not a
+// finite Problem: its randomness is continuous. Its moments are exact:
+//
+//	F(θ) = ½(θ − θ*)'Σ(θ − θ*) + ½σ_noise²,  H = E[Q] = Σ  (Q = xx'),
+//	E[Q S Q] = 2ΣSΣ + tr(SΣ)Σ            (Isserlis' theorem),
+//	E[Q²] − H² = Σ² + tr(Σ)Σ,
+//
+// and at θ* the component gradient is b = −σ_noise·z·x, so E[b b'] =
+// σ_noise²Σ and E[QHb] = 0. θ* is a homogeneous minimizer (Definition 3.4)
+// exactly when σ_noise = 0; otherwise the iterates settle to a noise floor.
+// Build it with NewGaussianLeastSquares.
+type GaussianLeastSquares struct {
+	sigma  *mat.SymDense
+	factor *mat.Dense // Σ = factor·factor'
+	eigs   []float64  // eigenvalues of Σ, descending
+	theta  []float64
+	noise  float64
+}
+
+var (
+	_ Sampler           = (*GaussianLeastSquares)(nil)
+	_ ExpectedGrader    = (*GaussianLeastSquares)(nil)
+	_ ExpectedHessianer = (*GaussianLeastSquares)(nil)
+)
+
+// NewGaussianLeastSquares returns Gaussian least squares with row covariance
+// sigma (symmetric positive semidefinite: eigenvalues ≥ −1e-12·λ_max are
+// accepted, negatives clipped to 0), true parameter theta (the minimizer θ*)
+// and noise standard deviation noise ≥ 0. Rows are drawn as x = UΛ^{1/2}g,
+// g ~ N(0, I). Inputs are copied. Errors name the argument.
+func NewGaussianLeastSquares(sigma mat.Symmetric, theta []float64, noise float64) (*GaussianLeastSquares, error) {
+	if sigma == nil {
+		return nil, errors.New("problems: sigma is nil")
+	}
+	p := sigma.SymmetricDim()
+	if err := checkDim("sigma dimension", p); err != nil {
+		return nil, err
+	}
+	s := mat.NewSymDense(p, nil)
+	for i := 0; i < p; i++ {
+		for j := i; j < p; j++ {
+			v := sigma.At(i, j)
+			if err := checkFinite(fmt.Sprintf("sigma[%d][%d]", i, j), v); err != nil {
+				return nil, err
+			}
+			if d := math.Abs(v - sigma.At(j, i)); d > 1e-12*math.Max(1, math.Abs(v)) {
+				return nil, fmt.Errorf("problems: sigma is not symmetric at [%d][%d]", i, j)
+			}
+			s.SetSym(i, j, v)
+		}
+	}
+	if err := checkVec("theta", theta, p); err != nil {
+		return nil, err
+	}
+	if !(noise >= 0) || math.IsInf(noise, 0) {
+		return nil, fmt.Errorf("problems: noise = %v, want finite and ≥ 0", noise)
+	}
+	var es mat.EigenSym
+	if !es.Factorize(s, true) {
+		return nil, errors.New("problems: eigendecomposition of sigma failed")
+	}
+	vals := es.Values(nil)
+	var vecs mat.Dense
+	es.VectorsTo(&vecs)
+	lmax := vals[p-1]
+	if !(lmax > 0) {
+		return nil, fmt.Errorf("problems: sigma has no positive eigenvalue (largest %v)", lmax)
+	}
+	if vals[0] < -1e-12*lmax {
+		return nil, fmt.Errorf("problems: sigma is not positive semidefinite (eigenvalue %v)", vals[0])
+	}
+	factor := mat.NewDense(p, p, nil)
+	eigs := make([]float64, p)
+	for j := 0; j < p; j++ {
+		v := math.Max(vals[j], 0)
+		eigs[p-1-j] = v
+		for i := 0; i < p; i++ {
+			factor.Set(i, j, vecs.At(i, j)*math.Sqrt(v))
+		}
+	}
+	return &GaussianLeastSquares{sigma: s, factor: factor, eigs: eigs, theta: append([]float64(nil), theta...), noise: noise}, nil
+}
+
+// Dim returns p.
+func (g *GaussianLeastSquares) Dim() int { return len(g.theta) }
+
+// Sample draws one row x ~ N(0, Σ) and y = x'θ* + σ_noise·z, and returns the
+// component ½(x'θ − y)² as a *LeastSquaresRow. It uses p + 1 normal variates
+// of rnd (p when σ_noise = 0).
+func (g *GaussianLeastSquares) Sample(rnd *rand.Rand) Component {
+	p := len(g.theta)
+	z := make([]float64, p)
+	for i := range z {
+		z[i] = rnd.NormFloat64()
+	}
+	x := make([]float64, p)
+	mat.NewVecDense(p, x).MulVec(g.factor, mat.NewVecDense(p, z))
+	y := floats.Dot(x, g.theta)
+	if g.noise > 0 {
+		y += g.noise * rnd.NormFloat64()
+	}
+	return &LeastSquaresRow{A: x, Y: y}
+}
+
+// Covariance returns a copy of Σ (= H, the expected Hessian).
+func (g *GaussianLeastSquares) Covariance() *mat.SymDense {
+	return mat.NewSymDense(len(g.theta), append([]float64(nil), g.sigma.RawSymmetric().Data...))
+}
+
+// Eigenvalues returns the eigenvalues of Σ, descending (a copy).
+func (g *GaussianLeastSquares) Eigenvalues() []float64 { return append([]float64(nil), g.eigs...) }
+
+// Minimizer returns θ* (a copy).
+func (g *GaussianLeastSquares) Minimizer() []float64 { return append([]float64(nil), g.theta...) }
+
+// Noise returns σ_noise.
+func (g *GaussianLeastSquares) Noise() float64 { return g.noise }
+
+// Homogeneous reports whether θ* is a homogeneous minimizer: σ_noise = 0.
+func (g *GaussianLeastSquares) Homogeneous() bool { return g.noise == 0 }
+
+// ExpectedFunc returns F(θ) = ½(θ − θ*)'Σ(θ − θ*) + ½σ_noise².
+func (g *GaussianLeastSquares) ExpectedFunc(x []float64) float64 {
+	d := make([]float64, len(x))
+	floats.SubTo(d, x, g.theta)
+	return 0.5*mat.Inner(mat.NewVecDense(len(d), d), g.sigma, mat.NewVecDense(len(d), d)) + 0.5*g.noise*g.noise
+}
+
+// ExpectedGrad writes ∇F(θ) = Σ(θ − θ*) into grad.
+func (g *GaussianLeastSquares) ExpectedGrad(grad, x []float64) {
+	p := len(x)
+	d := make([]float64, p)
+	floats.SubTo(d, x, g.theta)
+	mat.NewVecDense(p, grad).MulVec(g.sigma, mat.NewVecDense(p, d))
+}
+
+// ExpectedHess writes H = Σ into hess (at every θ).
+func (g *GaussianLeastSquares) ExpectedHess(hess *mat.SymDense, x []float64) { hess.CopySym(g.sigma) }
+
+// FourthMoment writes E[Q S Q] = 2ΣSΣ + tr(SΣ)Σ into dst (p×p) for a
+// symmetric S, the fourth-moment map of thresholds.MeanSquareOperator. It
+// does not modify s.
+func (g *GaussianLeastSquares) FourthMoment(dst *mat.SymDense, s mat.Symmetric) {
+	p := len(g.theta)
+	var t, u mat.Dense
+	t.Mul(g.sigma, s)
+	u.Mul(&t, g.sigma)
+	tr := mat.Trace(&t)
+	for a := 0; a < p; a++ {
+		for b := a; b < p; b++ {
+			dst.SetSym(a, b, u.At(a, b)+u.At(b, a)+tr*g.sigma.At(a, b))
+		}
+	}
+}

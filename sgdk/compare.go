@@ -1,0 +1,307 @@
+package sgdk
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/geometry"
+	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/thresholds"
+)
+
+// Case is one minimizer whose step-size thresholds Compare puts side by side.
+// Build one with ProblemCase or GaussianCase, or fill the fields for a
+// problem of your own.
+type Case struct {
+	// Name labels the rows.
+	Name string
+	// Minimizer is x*.
+	Minimizer []float64
+	// Homogeneous reports whether x* is homogeneous (Definition 3.4).
+	Homogeneous bool
+	// Geometry is the exact local geometry (λ, s_Q, t_Q) of the linearized
+	// problem at x*, the input of Patel's bounds (18)–(19).
+	Geometry thresholds.Geometry
+	// Sharpness is λ_max(H) and NonUniformity λ_max(E[Q²] − H²), the inputs
+	// of the Wu–Ma–E criteria.
+	Sharpness, NonUniformity float64
+	// MeanSquare returns the exact (linearized) mean-square threshold C*(k).
+	MeanSquare func(k float64) (float64, error)
+	// Linear returns the linearized SGD-k step for the Lyapunov exponent.
+	Linear func(k float64) (dim int, newStep func() LinearStep, err error)
+	// NoiseFloor, if not nil, returns the stationary mean error E[e_∞] of
+	// the linearized SGD-k at step c (geometry.Linearized.NoiseFloor): the
+	// systematic part of an inhomogeneous minimizer.
+	NoiseFloor func(c, k float64) (float64, error)
+	// Problem or Sampler (exactly one) is what the escape runs use; Bounds
+	// is the box they are projected onto (nil: none).
+	Problem problems.Problem
+	Sampler problems.Sampler
+	Bounds  *problems.Box
+}
+
+// ProblemCase returns the Case of the minimizer xstar of the finite problem
+// p: its linearization (geometry.Linearize; the component Hessians at xstar,
+// or averaged over the ball when ball is not nil) gives the geometry, the
+// Wu–Ma–E inputs, C*(k) and the Lyapunov step (MixtureStep); escape runs use
+// p itself, projected onto bounds.
+func ProblemCase(name string, p problems.Problem, xstar []float64, bounds *problems.Box, ball *geometry.Settings) (*Case, error) {
+	lin, err := geometry.Linearize(p, xstar, ball)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := lin.Local()
+	if err != nil {
+		return nil, err
+	}
+	g, err := thresholds.NewGeometry(loc.Eigenvalues, loc.S, loc.T)
+	if err != nil {
+		return nil, err
+	}
+	a, v, err := lin.NonUniformity()
+	if err != nil {
+		return nil, err
+	}
+	hs := lin.Symmetric()
+	return &Case{
+		Name: name, Minimizer: append([]float64(nil), xstar...), Homogeneous: lin.Homogeneous,
+		Geometry: g, Sharpness: a, NonUniformity: v,
+		MeanSquare: lin.MeanSquare,
+		NoiseFloor: lin.NoiseFloor,
+		Linear: func(k float64) (int, func() LinearStep, error) {
+			return MixtureStep(hs, lin.Weights, k)
+		},
+		Problem: p, Bounds: bounds,
+	}, nil
+}
+
+// GaussianCase returns the Case of Gaussian least squares at θ*, all from
+// exact moments: H = Σ, s_Q = σ_min² + tr(Σ²) and t_Q = σ_max² + tr(Σ²)
+// (M = E[QΣQ] − Σ³ = Σ³ + tr(Σ²)Σ), λ_max(E[Q²] − H²) = σ_1² + tr(Σ)σ_1,
+// C*(k) by thresholds.MeanSquareGaussian. The Lyapunov step draws k fresh
+// rows per step in the eigenbasis of Σ (O(k·p) per step; the exponent does
+// not depend on the basis), and escape runs are online (RunSampler).
+func GaussianCase(name string, g *problems.GaussianLeastSquares) (*Case, error) {
+	if g == nil {
+		return nil, errors.New("sgdk: g is nil")
+	}
+	eigs := g.Eigenvalues()
+	var pos []float64
+	tr, tr2 := 0.0, 0.0
+	for _, v := range eigs {
+		tr += v
+		tr2 += v * v
+		if v > thresholds.RankTol*eigs[0] {
+			pos = append(pos, v)
+		}
+	}
+	m := len(pos)
+	lmin := pos[m-1]
+	geo, err := thresholds.NewGeometry(pos, lmin*lmin+tr2, eigs[0]*eigs[0]+tr2)
+	if err != nil {
+		return nil, err
+	}
+	sq := make([]float64, m)
+	for a, v := range pos {
+		sq[a] = math.Sqrt(v)
+	}
+	return &Case{
+		Name: name, Minimizer: g.Minimizer(), Homogeneous: g.Homogeneous(),
+		Geometry: geo, Sharpness: eigs[0], NonUniformity: eigs[0]*eigs[0] + tr*eigs[0],
+		MeanSquare: func(k float64) (float64, error) { return thresholds.MeanSquareGaussian(eigs, k) },
+		NoiseFloor: func(c, k float64) (float64, error) {
+			// E[bb'] = σ_noise²Σ.
+			var noise mat.SymDense
+			noise.ScaleSym(g.Noise()*g.Noise(), g.Covariance())
+			return thresholds.MeanSquareFloor(g.Covariance(), g.FourthMoment, k, c, &noise)
+		},
+		Linear: func(k float64) (int, func() LinearStep, error) {
+			if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
+				return 0, nil, fmt.Errorf("sgdk: k = %v, want a positive integer or +Inf", k)
+			}
+			return m, func() LinearStep {
+				x := make([]float64, m)
+				acc := make([]float64, m)
+				return func(dst, v []float64, c float64, rnd *rand.Rand) {
+					if math.IsInf(k, 1) {
+						for a := range dst {
+							dst[a] = v[a] - c*pos[a]*v[a]
+						}
+						return
+					}
+					clear(acc)
+					for range int(k) {
+						dot := 0.0
+						for a := range x {
+							x[a] = sq[a] * rnd.NormFloat64()
+							dot += x[a] * v[a]
+						}
+						for a := range acc {
+							acc[a] += dot * x[a]
+						}
+					}
+					s := c / k
+					for a := range dst {
+						dst[a] = v[a] - s*acc[a]
+					}
+				}
+			}, nil
+		},
+		Sampler: g,
+	}, nil
+}
+
+// CompareSettings controls Compare.
+type CompareSettings struct {
+	// Lyapunov controls the almost-sure threshold (AlmostSureThreshold,
+	// scanning upward from C*(k)).
+	Lyapunov LyapunovSettings
+	// Escape controls the measured escape threshold; its BatchSize, From
+	// and Bounds are set per row (k, C*(k) and the Case's Bounds).
+	Escape EscapeSettings
+	// SkipAlmostSure and SkipEscape leave those columns NaN (they are the
+	// expensive ones).
+	SkipAlmostSure, SkipEscape bool
+}
+
+// ComparisonRow holds, for one minimizer and batch size k, every step-size
+// threshold the library knows, smallest guarantee first:
+//
+//   - PatelConvergence, PatelDivergence: Theorem 3.8's (18) and (19)–(20)
+//     on the exact geometry of the linearization (homogeneous formulas,
+//     also at an inhomogeneous x*, where they bound the same C*);
+//   - MeanSquare: the exact C*(k), SPEC §8; PatelConvergence ≤ MeanSquare ≤
+//     PatelDivergence;
+//   - WuSharpness = 2/λ_max(H) and WuNonUniformity =
+//     √k/√λ_max(E[Q²] − H²): the criteria of Wu, Ma and E (2018);
+//     min(WuSharpness, …) is their combined learning-rate limit;
+//   - AlmostSure: where the top Lyapunov exponent of the linearized SGD-k
+//     crosses 0 (≥ MeanSquare by Jensen), with its Monte Carlo standard
+//     error;
+//   - Escape: the measured rate at which half the runs escape, with a
+//     Wilson bracket [EscapeLo, EscapeHi];
+//   - FloorAtHalf: not a threshold but the systematic part, the stationary
+//     mean error E[e_∞] of the linearized SGD-k at C = C*(k)/2 (0 at a
+//     homogeneous minimizer; NaN when the Case has no NoiseFloor). Compare
+//     it with e at the escape radius to see whether noise alone can carry
+//     runs out below C*(k).
+//
+// Batch is k (+Inf: gradient descent). Non-computed entries are NaN.
+type ComparisonRow struct {
+	Case        string
+	Batch       float64
+	Homogeneous bool
+
+	PatelConvergence, MeanSquare, PatelDivergence float64
+	WuSharpness, WuNonUniformity                  float64
+	AlmostSure, AlmostSureErr                     float64
+	Escape, EscapeLo, EscapeHi                    float64
+	FloorAtHalf                                   float64
+}
+
+// Compare returns one ComparisonRow per batch size in batches (each ≥ 1, an
+// integer or +Inf) for the Case c. Rows are reproducible from the seeds in
+// s and independent of the worker counts. Errors name the argument.
+func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, error) {
+	if c == nil {
+		return nil, errors.New("sgdk: case is nil")
+	}
+	if (c.Problem == nil) == (c.Sampler == nil) && !s.SkipEscape {
+		return nil, errors.New("sgdk: Case needs exactly one of Problem and Sampler for the escape runs")
+	}
+	if c.MeanSquare == nil || c.Linear == nil {
+		return nil, errors.New("sgdk: Case.MeanSquare or Case.Linear is nil")
+	}
+	var rows []ComparisonRow
+	for _, k := range batches {
+		if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
+			return nil, fmt.Errorf("sgdk: batch size %v, want a positive integer or +Inf", k)
+		}
+		nan := math.NaN()
+		row := ComparisonRow{
+			Case: c.Name, Batch: k, Homogeneous: c.Homogeneous,
+			PatelConvergence: thresholds.Convergence(c.Geometry, k),
+			PatelDivergence:  thresholds.Divergence(c.Geometry, k),
+			WuSharpness:      thresholds.WuSharpness(c.Sharpness),
+			WuNonUniformity:  thresholds.WuNonUniformity(c.NonUniformity, k),
+			AlmostSure:       nan, AlmostSureErr: nan, Escape: nan, EscapeLo: nan, EscapeHi: nan,
+			FloorAtHalf: nan,
+		}
+		ms, err := c.MeanSquare(k)
+		if err != nil {
+			return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+		}
+		row.MeanSquare = ms
+		if c.Homogeneous {
+			row.FloorAtHalf = 0
+		} else if c.NoiseFloor != nil {
+			if row.FloorAtHalf, err = c.NoiseFloor(ms/2, k); err != nil {
+				return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+			}
+		}
+		if !s.SkipAlmostSure {
+			if math.IsInf(k, 1) {
+				// Q̄ = H: γ = log max_l |1 − Cλ_l|, which crosses 0 at 2/λ_1.
+				row.AlmostSure, row.AlmostSureErr = 2/c.Geometry.Eigenvalues[0], 0
+			} else {
+				dim, step, err := c.Linear(k)
+				if err != nil {
+					return nil, err
+				}
+				as, err := AlmostSureThreshold(dim, step, ms, s.Lyapunov)
+				if err != nil {
+					return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+				}
+				row.AlmostSure, row.AlmostSureErr = as.C, as.CErr
+			}
+		}
+		if !s.SkipEscape {
+			es := s.Escape
+			es.BatchSize = batchInt(k)
+			es.From = ms
+			es.Bounds = c.Bounds
+			var et *EscapeThreshold
+			if c.Problem != nil {
+				et, err = MeasureEscape(c.Problem, c.Minimizer, es)
+			} else {
+				et, err = MeasureEscapeSampler(c.Sampler, c.Minimizer, es)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+			}
+			row.Escape, row.EscapeLo, row.EscapeHi = et.C, et.Lo, et.Hi
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// batchInt converts a batch size k (integer or +Inf) to Settings.BatchSize.
+func batchInt(k float64) int {
+	if math.IsInf(k, 1) {
+		return FullBatch
+	}
+	return int(k)
+}
+
+// EscapeCase returns the escape fraction of the Case c at learning rate cc
+// and batch size k (integer or +Inf) with the settings s (BatchSize and
+// Bounds are set from k and c): one cell of a phase diagram over (C, k).
+func EscapeCase(c *Case, cc, k float64, s EscapeSettings) (EscapeProbe, error) {
+	if c == nil {
+		return EscapeProbe{}, errors.New("sgdk: case is nil")
+	}
+	s.BatchSize = batchInt(k)
+	s.Bounds = c.Bounds
+	if c.Problem != nil {
+		return EscapeFraction(c.Problem, c.Minimizer, cc, s)
+	}
+	if c.Sampler != nil {
+		return EscapeFractionSampler(c.Sampler, c.Minimizer, cc, s)
+	}
+	return EscapeProbe{}, errors.New("sgdk: Case has neither Problem nor Sampler")
+}

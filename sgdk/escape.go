@@ -1,0 +1,372 @@
+package sgdk
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/flatminima/flatminima/problems"
+)
+
+// EscapeSettings controls MeasureEscape and EscapeFraction. The zero value of
+// a field means its documented default; negative or NaN values are errors.
+type EscapeSettings struct {
+	// BatchSize is k ≥ 1, or FullBatch for gradient descent.
+	BatchSize int
+	// StartRadius is r: every run starts uniformly in B(x*, r) (SPEC §6
+	// sampling). Zero starts at x* itself (only useful for an inhomogeneous
+	// x*, where the noise moves the iterates).
+	StartRadius float64
+	// EscapeRadius is R > r: a run escapes when an iterate is farther than R
+	// from x*, touches the boundary of Bounds, or overflows.
+	EscapeRadius float64
+	// Iterations is the budget n ≥ 1 of every run.
+	Iterations int
+	// Runs is the number of runs per probed learning rate (default 64).
+	Runs int
+	// Bounds, if not nil, is the box of the problem (iterates are
+	// projected onto it; touching its boundary counts as an escape).
+	Bounds *problems.Box
+	// Seed selects the random streams: run i uses
+	// rand.New(rand.NewPCG(Seed, splitmix64(i))) for its start point and
+	// then its batches, at every probed C (common random numbers).
+	Seed uint64
+	// Workers is the number of goroutines (default GOMAXPROCS); results do
+	// not depend on it.
+	Workers int
+	// From is the first learning rate probed by MeasureEscape (required,
+	// > 0); a threshold estimate such as the mean-square C*(k) saves probes.
+	From float64
+	// RelTol is the bisection tolerance: MeasureEscape stops when the
+	// bracket satisfies Hi/Lo ≤ 1 + RelTol (default 0.02).
+	RelTol float64
+	// Level is the confidence level of the Wilson intervals (default 0.95).
+	Level float64
+}
+
+func (s EscapeSettings) resolve(search bool) (EscapeSettings, error) {
+	switch {
+	case s.BatchSize < 0:
+		return s, fmt.Errorf("sgdk: EscapeSettings.BatchSize = %d is negative (FullBatch = 0 is gradient descent)", s.BatchSize)
+	case !(s.StartRadius >= 0) || math.IsInf(s.StartRadius, 0):
+		return s, fmt.Errorf("sgdk: EscapeSettings.StartRadius = %v is not finite and nonnegative", s.StartRadius)
+	case !(s.EscapeRadius > s.StartRadius) || math.IsInf(s.EscapeRadius, 0):
+		return s, fmt.Errorf("sgdk: EscapeSettings.EscapeRadius = %v must be finite and exceed StartRadius = %v", s.EscapeRadius, s.StartRadius)
+	case s.Iterations < 1:
+		return s, fmt.Errorf("sgdk: EscapeSettings.Iterations = %d, want at least 1", s.Iterations)
+	case s.Runs < 0:
+		return s, fmt.Errorf("sgdk: EscapeSettings.Runs = %d is negative", s.Runs)
+	case s.Workers < 0:
+		return s, fmt.Errorf("sgdk: EscapeSettings.Workers = %d is negative", s.Workers)
+	case !(s.RelTol >= 0) || math.IsInf(s.RelTol, 0):
+		return s, fmt.Errorf("sgdk: EscapeSettings.RelTol = %v is not finite and nonnegative", s.RelTol)
+	case !(s.Level >= 0 && s.Level < 1):
+		return s, fmt.Errorf("sgdk: EscapeSettings.Level = %v, want 0 < Level < 1", s.Level)
+	case search && (!(s.From > 0) || math.IsInf(s.From, 0)):
+		return s, fmt.Errorf("sgdk: EscapeSettings.From = %v is not finite and positive", s.From)
+	}
+	if s.Runs == 0 {
+		s.Runs = 64
+	}
+	if s.RelTol == 0 {
+		s.RelTol = 0.02
+	}
+	if s.Level == 0 {
+		s.Level = 0.95
+	}
+	if s.Workers == 0 {
+		s.Workers = runtime.GOMAXPROCS(0)
+	}
+	return s, nil
+}
+
+// EscapeProbe is the outcome of Runs runs at one learning rate C: the
+// number and fraction that escaped, and the Wilson score interval [Lo, Hi]
+// of the escape probability at the settings' Level.
+type EscapeProbe struct {
+	C             float64
+	Escaped, Runs int
+	Fraction      float64
+	Lo, Hi        float64
+}
+
+// EscapeThreshold is a measured escape threshold: the learning rate C at
+// which half of the runs escape (SPEC §8, "empirical threshold").
+type EscapeThreshold struct {
+	// C is the estimate: the log-linear interpolation of the escape
+	// fraction to ½ inside the final bisection bracket. +Inf when no probed
+	// rate (up to From·2^60) made half of the runs escape.
+	C float64
+	// Lo and Hi bound C with (approximately) the settings' confidence: Lo is
+	// the largest probed rate whose Wilson interval lies below ½, Hi the
+	// smallest whose interval lies above ½ (0 or +Inf when there is none).
+	// Under a monotone escape probability, C_½ ∈ [Lo, Hi] unless one of two
+	// Wilson intervals fails.
+	Lo, Hi float64
+	// Probes lists every probe in the order made.
+	Probes []EscapeProbe
+}
+
+// MeasureEscape measures the escape threshold of SGD-k with constant step C
+// at the minimizer xstar of p: the C at which half of s.Runs runs, started
+// uniformly in B(x*, StartRadius), leave B(x*, EscapeRadius) (or touch the
+// box, or overflow) within s.Iterations steps. It probes s.From, scans by
+// factors of 2 (down if half or more escaped, else up) until the escape
+// fraction crosses ½, then bisects on log C until Hi/Lo ≤ 1 + RelTol.
+// Every probe reuses the same random streams (run i always has the same
+// start and the same batch indices), so the fraction is a step function of
+// C with little noise between probes and the result is a function of the
+// settings alone (reproducible from Seed, independent of Workers). The
+// binomial uncertainty is reported as a Wilson-interval bracket
+// (EscapeThreshold.Lo, Hi). Errors name the bad argument.
+func MeasureEscape(p problems.Problem, xstar []float64, s EscapeSettings) (*EscapeThreshold, error) {
+	s, err := s.resolve(true)
+	if err != nil {
+		return nil, err
+	}
+	f, err := problemEscaper(p, xstar, s)
+	if err != nil {
+		return nil, err
+	}
+	return searchEscape(f, s)
+}
+
+// MeasureEscapeSampler is MeasureEscape for a problems.Sampler, run online
+// with RunSampler (fresh components every step).
+func MeasureEscapeSampler(smp problems.Sampler, xstar []float64, s EscapeSettings) (*EscapeThreshold, error) {
+	s, err := s.resolve(true)
+	if err != nil {
+		return nil, err
+	}
+	f, err := samplerEscaper(smp, xstar, s)
+	if err != nil {
+		return nil, err
+	}
+	return searchEscape(f, s)
+}
+
+// EscapeFraction runs s.Runs runs at the learning rate c (see MeasureEscape
+// for the runs, the streams and the escape rule) and returns the probe.
+// s.From and s.RelTol are not used.
+func EscapeFraction(p problems.Problem, xstar []float64, c float64, s EscapeSettings) (EscapeProbe, error) {
+	s, err := s.resolve(false)
+	if err != nil {
+		return EscapeProbe{}, err
+	}
+	if !(c >= 0) || math.IsInf(c, 0) {
+		return EscapeProbe{}, fmt.Errorf("sgdk: c = %v is not finite and nonnegative", c)
+	}
+	f, err := problemEscaper(p, xstar, s)
+	if err != nil {
+		return EscapeProbe{}, err
+	}
+	return f(c)
+}
+
+// EscapeFractionSampler is EscapeFraction for a problems.Sampler (online).
+func EscapeFractionSampler(smp problems.Sampler, xstar []float64, c float64, s EscapeSettings) (EscapeProbe, error) {
+	s, err := s.resolve(false)
+	if err != nil {
+		return EscapeProbe{}, err
+	}
+	if !(c >= 0) || math.IsInf(c, 0) {
+		return EscapeProbe{}, fmt.Errorf("sgdk: c = %v is not finite and nonnegative", c)
+	}
+	f, err := samplerEscaper(smp, xstar, s)
+	if err != nil {
+		return EscapeProbe{}, err
+	}
+	return f(c)
+}
+
+type escaper func(c float64) (EscapeProbe, error)
+
+// escapeRecorder returns a Recorder that stops a run when it escapes.
+func escapeRecorder(xstar []float64, s EscapeSettings) Recorder {
+	return func(iter int, x []float64) bool {
+		if iter == 0 {
+			return true
+		}
+		if floats.Distance(x, xstar, 2) > s.EscapeRadius {
+			return false
+		}
+		return s.Bounds == nil || !s.Bounds.OnBoundary(x)
+	}
+}
+
+func problemEscaper(p problems.Problem, xstar []float64, s EscapeSettings) (escaper, error) {
+	if p == nil {
+		return nil, errors.New("sgdk: problem is nil")
+	}
+	if err := checkStart(xstar, p.Dim(), "xstar"); err != nil {
+		return nil, err
+	}
+	base := Settings{BatchSize: s.BatchSize, Step: Constant(0), Iterations: s.Iterations, Bounds: s.Bounds}
+	if _, err := newSGDPlan(p, base); err != nil {
+		return nil, err
+	}
+	rec := escapeRecorder(xstar, s)
+	return func(c float64) (EscapeProbe, error) {
+		set := base
+		set.Step = Constant(c)
+		pl, err := newSGDPlan(p, set)
+		if err != nil {
+			return EscapeProbe{}, err
+		}
+		esc := make([]bool, s.Runs)
+		errs := make([]error, s.Runs)
+		parallelRuns(s.Runs, s.Workers, func() func(int) {
+			work := pl.newWork()
+			x := make([]float64, pl.dim)
+			return func(i int) {
+				rnd := runRand(s.Seed, i)
+				ballPoint(x, xstar, s.StartRadius, rnd)
+				r, err := pl.run(work, x, rnd, rec)
+				errs[i] = err
+				esc[i] = r.Stopped || r.Diverged
+			}
+		})
+		return newEscapeProbe(c, esc, errs, s.Level)
+	}, nil
+}
+
+func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (escaper, error) {
+	if smp == nil {
+		return nil, errors.New("sgdk: sampler is nil")
+	}
+	if err := checkStart(xstar, smp.Dim(), "xstar"); err != nil {
+		return nil, err
+	}
+	if err := validateSamplerSettings(smp.Dim(), Settings{BatchSize: s.BatchSize, Step: Constant(0), Iterations: s.Iterations, Bounds: s.Bounds}); err != nil {
+		return nil, err
+	}
+	rec := escapeRecorder(xstar, s)
+	return func(c float64) (EscapeProbe, error) {
+		set := Settings{BatchSize: s.BatchSize, Step: Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
+		esc := make([]bool, s.Runs)
+		errs := make([]error, s.Runs)
+		parallelRuns(s.Runs, s.Workers, func() func(int) {
+			x := make([]float64, len(xstar))
+			return func(i int) {
+				rnd := runRand(s.Seed, i)
+				ballPoint(x, xstar, s.StartRadius, rnd)
+				r, err := RunSampler(smp, x, set, rnd, rec)
+				errs[i] = err
+				esc[i] = r.Stopped || r.Diverged
+			}
+		})
+		return newEscapeProbe(c, esc, errs, s.Level)
+	}, nil
+}
+
+func newEscapeProbe(c float64, esc []bool, errs []error, level float64) (EscapeProbe, error) {
+	for _, err := range errs {
+		if err != nil {
+			return EscapeProbe{}, err
+		}
+	}
+	n := 0
+	for _, e := range esc {
+		if e {
+			n++
+		}
+	}
+	lo, hi := Wilson(n, len(esc), level)
+	return EscapeProbe{C: c, Escaped: n, Runs: len(esc), Fraction: float64(n) / float64(len(esc)), Lo: lo, Hi: hi}, nil
+}
+
+// Wilson returns the Wilson score interval for a binomial proportion with
+// successes out of n trials at confidence level (0 < level < 1). It returns
+// NaNs for n < 1, successes outside [0, n] or a bad level.
+func Wilson(successes, n int, level float64) (lo, hi float64) {
+	if n < 1 || successes < 0 || successes > n || !(level > 0 && level < 1) {
+		return math.NaN(), math.NaN()
+	}
+	z := distuv.UnitNormal.Quantile(1 - (1-level)/2)
+	nf := float64(n)
+	ph := float64(successes) / nf
+	z2 := z * z
+	den := 1 + z2/nf
+	center := (ph + z2/(2*nf)) / den
+	half := z / den * math.Sqrt(ph*(1-ph)/nf+z2/(4*nf*nf))
+	return math.Max(0, center-half), math.Min(1, center+half)
+}
+
+func searchEscape(f escaper, s EscapeSettings) (*EscapeThreshold, error) {
+	res := &EscapeThreshold{}
+	probe := func(c float64) (EscapeProbe, error) {
+		pr, err := f(c)
+		if err == nil {
+			res.Probes = append(res.Probes, pr)
+		}
+		return pr, err
+	}
+	first, err := probe(s.From)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := first, first
+	found := false
+	if first.Fraction >= 0.5 {
+		for j := 1; j <= 60; j++ {
+			pr, err := probe(s.From / math.Pow(2, float64(j)))
+			if err != nil {
+				return nil, err
+			}
+			if pr.Fraction < 0.5 {
+				lo, found = pr, true
+				break
+			}
+			hi = pr
+		}
+		if !found {
+			// Half escape even at a vanishing rate: the start ball is
+			// already unstable (for example an inhomogeneous x* whose noise
+			// floor exceeds EscapeRadius).
+			res.C, res.Lo, res.Hi = 0, 0, hi.C
+			return res, nil
+		}
+	} else {
+		for j := 1; j <= 60; j++ {
+			pr, err := probe(s.From * math.Pow(2, float64(j)))
+			if err != nil {
+				return nil, err
+			}
+			if pr.Fraction >= 0.5 {
+				hi, found = pr, true
+				break
+			}
+			lo = pr
+		}
+		if !found {
+			res.C, res.Lo, res.Hi = math.Inf(1), lo.C, math.Inf(1)
+			return res, nil
+		}
+	}
+	for hi.C/lo.C > 1+s.RelTol {
+		pr, err := probe(math.Sqrt(lo.C * hi.C))
+		if err != nil {
+			return nil, err
+		}
+		if pr.Fraction >= 0.5 {
+			hi = pr
+		} else {
+			lo = pr
+		}
+	}
+	res.C = logInterp(lo.C, hi.C, lo.Fraction, hi.Fraction, 0.5)
+	res.Lo, res.Hi = 0, math.Inf(1)
+	for _, pr := range res.Probes {
+		if pr.Hi < 0.5 && pr.C > res.Lo {
+			res.Lo = pr.C
+		}
+		if pr.Lo > 0.5 && pr.C < res.Hi {
+			res.Hi = pr.C
+		}
+	}
+	return res, nil
+}

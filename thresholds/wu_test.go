@@ -1,0 +1,89 @@
+package thresholds
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestWuTwoPoint(t *testing.T) {
+	// q ∈ {1, 3} with probability ½: λ_max(H) = 2, E[Q²] − H² = Var(q) = 1.
+	hs := []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}
+	a, v, err := NonUniformity(hs, []float64{0.5, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(a-2) > 1e-15 || math.Abs(v-1) > 1e-15 {
+		t.Errorf("sharpness %v, v %v; want 2, 1", a, v)
+	}
+	if got := WuSharpness(a); got != 1 {
+		t.Errorf("WuSharpness = %v, want 1", got)
+	}
+	if got := WuNonUniformity(v, 4); got != 2 {
+		t.Errorf("WuNonUniformity(k=4) = %v, want 2", got)
+	}
+	if got := WuNonUniformity(v, math.Inf(1)); !math.IsInf(got, 1) {
+		t.Errorf("WuNonUniformity(k=∞) = %v, want +Inf", got)
+	}
+	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if !math.IsNaN(WuSharpness(bad)) || !math.IsNaN(WuNonUniformity(bad, 1)) {
+			t.Errorf("bad input %v not NaN", bad)
+		}
+	}
+	if !math.IsNaN(WuNonUniformity(1, 0.5)) {
+		t.Error("k = 0.5 not NaN")
+	}
+}
+
+func TestNonUniformityOperatorGaussian(t *testing.T) {
+	// Gaussian rows: E[Q²] − H² = Σ² + tr(Σ)Σ, whose top eigenvalue is
+	// σ_1² + tr(Σ)σ_1; and the component form on a finite mixture equals
+	// the operator form with S ↦ Σ w_i Q_i S Q_i.
+	rnd := rand.New(rand.NewPCG(3, 4))
+	p := 5
+	sigma := opRandomPSD(rnd, p, p)
+	var es mat.EigenSym
+	es.Factorize(sigma, false)
+	vals := es.Values(nil)
+	s1, tr := vals[p-1], 0.0
+	for _, x := range vals {
+		tr += x
+	}
+	a, v, err := NonUniformityOperator(sigma, opGaussianFourth(sigma))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(a-s1) > 1e-12*s1 || math.Abs(v-(s1*s1+tr*s1)) > 1e-12*v {
+		t.Errorf("got (%v, %v), want (%v, %v)", a, v, s1, s1*s1+tr*s1)
+	}
+	var q []*mat.SymDense
+	var hs []mat.Symmetric
+	w := []float64{0.2, 0.3, 0.5}
+	for range w {
+		qi := opRandomPSD(rnd, p, 2)
+		q = append(q, qi)
+		hs = append(hs, qi)
+	}
+	a1, v1, err := NonUniformity(hs, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, v2, err := NonUniformityOperator(opExpected(q, w), opMixtureFourth(q, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(a1-a2) > 1e-12*a1 || math.Abs(v1-v2) > 1e-10*v1 {
+		t.Errorf("component (%v, %v), operator (%v, %v)", a1, v1, a2, v2)
+	}
+	if _, _, err := NonUniformity(nil, nil); err == nil {
+		t.Error("empty hess accepted")
+	}
+	if _, _, err := NonUniformity(hs, []float64{1}); err == nil {
+		t.Error("short w accepted")
+	}
+	if _, _, err := NonUniformityOperator(sigma, nil); err == nil {
+		t.Error("nil fourth accepted")
+	}
+}
