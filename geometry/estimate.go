@@ -6,11 +6,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
 
+	"golang.org/x/exp/stats"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -904,12 +904,9 @@ func (e *estimator) finish(hbar *mat.SymDense, all, proj []float64) (*Local, err
 	sMean, l.SErr = meanSE(infs)
 	l.S = max(0, sMean)
 	l.T, l.TErr = meanSE(sups)
-	slices.Sort(pointSups)
-	if n := len(pointSups); n%2 == 1 {
-		l.TMedian = pointSups[n/2]
-	} else {
-		l.TMedian = (pointSups[n/2-1] + pointSups[n/2]) / 2
-	}
+	// x/exp/stats.Median is the R-7 quantile: the middle value, or the mean
+	// of the two middle values.
+	l.TMedian = stats.Median(pointSups)
 	if l.M == 0 {
 		return l, fmt.Errorf("%w: largest eigenvalue %v, its standard error %v, RankTol %g, Z %g",
 			ErrNoCurvature, all[0], l.EigErr[0], e.cfg.rankTol, e.cfg.z)

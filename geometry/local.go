@@ -60,7 +60,8 @@ type Local struct {
 	// means, divided by √pairs).
 	EigErr []float64
 	// TMedian is the median of the pointwise sup over the points that were
-	// not skipped (t_f averages a heavy-tailed quantity; SPEC §6).
+	// not skipped (t_f averages a heavy-tailed quantity; SPEC §6), by the R-7
+	// definition of golang.org/x/exp/stats.
 	TMedian float64
 	// Radius is the ball radius ε used.
 	Radius float64
