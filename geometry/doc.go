@@ -7,7 +7,11 @@
 // Stochastic Gradient Descent for Nonconvex Problems", 2018). A Local converts
 // to a thresholds.Geometry with its Geometry method. Homogeneity tells which
 // of the paper's theorems applies at a point, and Refine polishes an
-// approximate minimizer before its geometry is taken.
+// approximate minimizer before its geometry is taken. Linearize builds the
+// component Hessians and gradients at a minimizer (optionally averaged over
+// the ball) for the exact mean-square threshold and the noise floor of an
+// inhomogeneous minimizer, and EstimateSampler estimates the geometry of a
+// problem with continuous randomness, its sampling error included.
 //
 // # Definition 3.14
 //

@@ -25,6 +25,13 @@
 //   - StyblinskiTang: the Styblinski–Tang sums of Problem 5.1 and the paper's
 //     three models, with their sharpest and flattest minimizers.
 //
+// Beyond the paper, LeastSquares and Logistic are finite-sum problems on a
+// data matrix (rank-one component Hessians), and GaussianLeastSquares has
+// continuous randomness: it is a Sampler, which draws one component at a
+// time, with exact moments. SampledProblem turns a Sampler into a finite
+// Mixture of drawn components, so everything that takes a Problem takes it
+// too; sgdk.RunSampler draws fresh components at every step instead.
+//
 // Mixture (NewMixture) is a finite mixture of any user components, and
 // FDHessian gives a component that has only a value and a gradient a
 // finite-difference Hessian, so that a user can start with gradients alone.

@@ -1,8 +1,11 @@
 // Package sgdk implements SGD-k, stochastic gradient descent with batch size
 // k, on the finite-mixture problems of package problems, as studied in
 // V. Patel, "The Impact of Local Geometry and Batch Size on Stochastic
-// Gradient Descent for Nonconvex Problems" (2018): single runs (Run) and
-// reproducible parallel ensembles of independent runs (Ensemble).
+// Gradient Descent for Nonconvex Problems" (2018): single runs (Run and, for
+// continuous randomness, RunSampler), reproducible parallel ensembles of
+// independent runs (Ensemble), the experiment grids that reproduce the
+// paper's Sections 4 and 5 (Cell, Grid), and the measurements that go past
+// the paper (MeasureEscape, AlmostSureThreshold, Compare).
 //
 // # The iteration
 //
@@ -57,6 +60,27 @@
 // index) as rand.New(rand.NewPCG(Seed, splitmix64(run))), draws the start
 // point and then the batches from it, and writes each run's results to its
 // own slots, so its results are bit-identical for every number of Workers.
+//
+// # Experiments
+//
+// A Cell is one experiment of the paper: a problem, a minimizer, a batch
+// size, a start radius and a learning rate, run as an ensemble. RunCell
+// returns its trajectories and CellStats: the fractions of runs that
+// escaped, grew and converged, and the growth factors of the mean error
+// e_N = (x_N − x*)'H̄(x_N − x*) beside Lemma 3.7's bounds (GrowthLo,
+// GrowthHi). A Grid crosses sites (problem and minimizer), batch sizes,
+// radii and learning rates into cells, each with its own seed (CellSeed),
+// so a user can run the paper's grids on their own problems.
+//
+// # Beyond the paper
+//
+// The paper's thresholds are sufficient conditions on E[e_N]. MeasureEscape
+// measures the learning rate at which half of the runs leave a ball around
+// the minimizer (bisection on log C, with a Wilson interval);
+// LyapunovExponent and AlmostSureThreshold estimate the rate and threshold of
+// a typical run, which can differ from the mean-square threshold C*(k) of
+// thresholds.MeanSquare; Compare puts all of them, with Patel's bounds and the
+// criteria of Wu, Ma and E (2018), in one row per batch size.
 //
 // # Performance
 //

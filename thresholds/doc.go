@@ -5,7 +5,10 @@
 // deterministic mechanism (Definition 3.14), the growth-factor bounds of
 // Lemma 3.7, the critical batch sizes, inverse (step ↔ batch) queries, the
 // effective batch size of sampling without replacement, and, beyond the
-// paper, the exact mean-square threshold C*(k) from component Hessians.
+// paper, the exact mean-square threshold C*(k) from component Hessians
+// (MeanSquare), from H and the fourth-moment map S ↦ E[QSQ]
+// (MeanSquareOperator, MeanSquareGaussian), and the sharpness and
+// non-uniformity criteria of Wu, Ma and E (2018) for comparison.
 //
 // The package imports nothing of this module; package geometry computes a
 // Geometry from a problem.
