@@ -131,8 +131,12 @@ func (b *Box) Contains(x []float64) bool {
 }
 
 // OnBoundary reports whether some coordinate of x equals a bound of the box,
-// as happens after Project clips an iterate that left it.
+// as happens after Project clips an iterate that left it. An x of the wrong
+// length is not on the boundary.
 func (b *Box) OnBoundary(x []float64) bool {
+	if len(x) != len(b.Lower) {
+		return false
+	}
 	for d, v := range x {
 		if v == b.Lower[d] || v == b.Upper[d] {
 			return true

@@ -66,14 +66,21 @@ func (c QuadCircleComponent) check(name string) error {
 	return nil
 }
 
-// G returns the quadratic basin g(x) of (A1).
+// G returns the quadratic basin g(x) of (A1), or NaN if len(x) ≠ 2.
 func (c QuadCircleComponent) G(x []float64) float64 {
+	if len(x) != 2 {
+		return math.NaN()
+	}
 	u := x[1] - c.Q2*x[0]*x[0] - c.Q3
 	return c.Q1 * u * u
 }
 
-// H returns the circular basin h(x) of (A2), corrected.
+// H returns the circular basin h(x) of (A2), corrected, or NaN if
+// len(x) ≠ 2.
 func (c QuadCircleComponent) H(x []float64) float64 {
+	if len(x) != 2 {
+		return math.NaN()
+	}
 	r := math.Hypot(x[0], x[1])
 	switch {
 	case r <= c.C2:
@@ -138,8 +145,13 @@ func (c QuadCircleComponent) Grad(grad, x []float64) {
 //
 //	∇²h = (C1/(C3−C2))·[(S''(σ)/(C3−C2))·x̂x̂' + (S'(σ)/r)·(I − x̂x̂')],  x̂ = x/r,
 //
-// which is zero on the plateaus r ≤ C2 and r ≥ C3 (and at x = 0).
+// which is zero on the plateaus r ≤ C2 and r ≥ C3 (and at x = 0). An empty
+// hess is resized to 2×2; another size, or len(x) ≠ 2, is a programming
+// error and panics.
 func (c QuadCircleComponent) Hess(hess *mat.SymDense, x []float64) {
+	if hess.IsEmpty() {
+		hess.ReuseAsSym(2)
+	}
 	if len(x) != 2 || hess.SymmetricDim() != 2 {
 		panic("problems: QuadCircleComponent.Hess: dimension mismatch")
 	}

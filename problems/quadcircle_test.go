@@ -623,3 +623,22 @@ func BenchmarkQuadCircleEstimate(b *testing.B) {
 		}
 	})
 }
+
+// An empty destination is resized, as by the other components, and G and H
+// answer NaN, not a panic, on an x of the wrong length.
+func TestQuadCircleComponentEmptyHessAndLength(t *testing.T) {
+	c := problems.QuadCircleComponent{Q1: 1, Q2: 0.5, Q3: -15, C1: 1, C2: 0, C3: 2, C4: 0.5}
+	x := []float64{0.3, -0.4}
+	var empty mat.SymDense
+	c.Hess(&empty, x)
+	want := mat.NewSymDense(2, nil)
+	c.Hess(want, x)
+	if !mat.Equal(&empty, want) {
+		t.Errorf("Hess into an empty SymDense = %v, want %v", mat.Formatted(&empty), mat.Formatted(want))
+	}
+	for _, bad := range [][]float64{nil, {1}, {1, 2, 3}} {
+		if g, h := c.G(bad), c.H(bad); !math.IsNaN(g) || !math.IsNaN(h) {
+			t.Errorf("G, H(%v) = %v, %v, want NaN", bad, g, h)
+		}
+	}
+}
