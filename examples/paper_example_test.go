@@ -118,14 +118,24 @@ func Example_tables() {
 }
 
 // Example_quadraticMinimizer checks §4.2's report near the quadratic
-// minimizer (Figure 6): SGD-1 started uniformly in a disc of radius 1e−8
-// converges at C = 4 (Model 1) and C = 256 (Model 2) and diverges at C = 16
-// (Model 1) and C = 1024 (Model 2), 100 runs of 20 iterations each.
-// "converged" counts runs that ended closer than they started, "grew" runs
-// that ended at least twice as far. The claim holds: every run converges at
-// C = 4 and 256 and none at C = 16 and 1024; at C = 1024, only just above
-// Model 2's divergence threshold l ≈ 995 (growth ≈ 1.12 per step in mean
-// square), 56 of 100 runs double their distance within 20 iterations.
+// minimizer (Figure 6): the paper says SGD-1 started uniformly in a disc of
+// radius 1e−8 converges at C = 4 (Model 1) and C = 256 (Model 2) and
+// diverges at C = 16 (Model 1) and C = 1024 (Model 2). We run 100 runs of
+// 20 iterations each. "converged" counts runs that ended closer than they
+// started, "grew" runs that ended at least twice as far.
+//
+// What we measure: every run converges at C = 4 and 256, and every run at
+// C = 16 at least doubles its distance. At C = 1024, only just above Model
+// 2's divergence threshold l ≈ 995.4, the paper's claim does not hold run
+// by run within 20 iterations: 56 of 100 runs double their distance (none
+// converges). What the theory predicts there does hold: by Lemma 3.7 the
+// mean of e_N = (x_N − x*)'H̄(x_N − x*) grows per step by a factor in
+// [ρ_lo, ρ_hi] ≈ [1.118, 1.16] (about 1.06 per step in distance, so the
+// mean doubles the distance in about 12 steps, while a typical run grows at
+// the smaller almost-sure rate, here a median of 1.038 per step, and needs
+// about 19). The last line checks that the fitted growth_ms exceeds 1 and
+// lies in [ρ_lo, ρ_hi] within two jackknife standard errors, and that no run
+// converged.
 func Example_quadraticMinimizer() {
 	box, err := problems.NewBox([]float64{-10, -20}, []float64{10, 15})
 	if err != nil {
@@ -146,12 +156,18 @@ func Example_quadraticMinimizer() {
 		}
 		st := res.Stats
 		fmt.Printf("model %d C=%-4g: converged %.4g, grew %.4g (l = %.4g)\n", tc.model, tc.c, st.Converged, st.Grew, thresholds.Divergence(s.g, 1))
+		if tc.c == 1024 {
+			in := st.GrowthMS+2*st.GrowthMSStderr >= st.GrowthLo && st.GrowthMS-2*st.GrowthMSStderr <= st.GrowthHi
+			fmt.Printf("model 2 C=1024: growth_ms %.4g ± %.2g over %d steps, bounds [%.4g, %.4g]; grows: %v, within: %v, none converged: %v\n",
+				st.GrowthMS, st.GrowthMSStderr, st.Window, st.GrowthLo, st.GrowthHi, st.GrowthMS > 1, in, st.Converged == 0)
+		}
 	}
 	// Output:
 	// model 1 C=4   : converged 1, grew 0 (l = 4.978)
 	// model 1 C=16  : converged 0, grew 1 (l = 4.978)
 	// model 2 C=256 : converged 1, grew 0 (l = 995.4)
 	// model 2 C=1024: converged 0, grew 0.56 (l = 995.4)
+	// model 2 C=1024: growth_ms 1.122 ± 0.0046 over 20 steps, bounds [1.118, 1.16]; grows: true, within: true, none converged: true
 }
 
 // Example_growthBounds checks Lemma 3.7 at the homogeneous quadratic
@@ -188,14 +204,24 @@ func Example_growthBounds() {
 // C = 1.5·l (l = Divergence(k)) and stays at C = 0.5·u (u = Convergence(k)).
 // "escaped" counts runs that became closer to another minimizer than to x*
 // (some coordinate crossed the midpoint between its two minimizing roots)
-// or touched the box (−5,5)^p. The claim holds for every k except that one
-// run of 100 of SGD-1 at the sharpest minimizer stays at 1.5·l.
+// or touched the box (−5,5)^p.
+//
+// What we measure: at 0.5·u no run escapes, for every k, as the paper says.
+// At 1.5·l every run escapes except for SGD-1 at the sharpest minimizer,
+// where 99 of 100 runs escape and one stays within 20 iterations: the
+// paper's "leaves" holds there for 99%, not for every run. The theory
+// (Theorem 3.8 and Lemma 3.7, up to the noise terms of Theorem 3.12 at
+// these inhomogeneous minimizers) predicts growth of the mean error, not
+// that each run escapes in 20 steps; the last line checks the weaker
+// property that at least 95% of the runs escape at 1.5·l for every k and
+// minimizer, and that none escapes at 0.5·u.
 func Example_styblinskiTang() {
 	st, err := problems.StyblinskiTangModel(1, 1)
 	if err != nil {
 		log.Fatal(err)
 	}
 	sharp, flat := st.Sharpest(), st.Flattest()
+	mostLeave, noneLeave := true, true
 	for _, m := range []struct {
 		name     string
 		x, other []float64
@@ -222,8 +248,11 @@ func Example_styblinskiTang() {
 				esc[i] = res.Stats.Escaped
 			}
 			fmt.Printf("%s k=%-3s: escaped at 1.5l %.4g, at 0.5u %.4g\n", m.name, kLabel(k), esc[0], esc[1])
+			mostLeave = mostLeave && esc[0] >= 0.95
+			noneLeave = noneLeave && esc[1] == 0
 		}
 	}
+	fmt.Printf("every k and minimizer: ≥ 95%% escaped at 1.5l: %v, none at 0.5u: %v\n", mostLeave, noneLeave)
 	// Output:
 	// flattest k=1  : escaped at 1.5l 1, at 0.5u 0
 	// flattest k=200: escaped at 1.5l 1, at 0.5u 0
@@ -233,4 +262,5 @@ func Example_styblinskiTang() {
 	// sharpest k=200: escaped at 1.5l 1, at 0.5u 0
 	// sharpest k=500: escaped at 1.5l 1, at 0.5u 0
 	// sharpest k=inf: escaped at 1.5l 1, at 0.5u 0
+	// every k and minimizer: ≥ 95% escaped at 1.5l: true, none at 0.5u: true
 }

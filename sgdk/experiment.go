@@ -88,12 +88,14 @@ type CellStats struct {
 	// diverged.
 	Escaped float64
 
-	// Grew is the fraction whose final distance to x* is at least twice the
-	// start distance (a diverged run grew).
+	// Grew is the fraction whose final distance d_N to x* is at least twice
+	// the start distance d_0 and positive (a diverged run grew). The rule
+	// for d_0 = 0: a run started exactly at x* grew when it left it
+	// (d_N > 0 = 2·d_0) and did not grow when it stayed there (d_N = 0).
 	Grew float64
 
 	// Converged is the fraction whose final distance is below the start
-	// distance.
+	// distance (never for a run started at x*, d_0 = 0).
 	Converged float64
 
 	// Window is the number of steps N0 before any run touches the box,
@@ -174,10 +176,36 @@ func (c *Cell) validate() error {
 		return fmt.Errorf("sgdk: Cell.Hessian has dimension %d, problem Dim() = %d", c.Hessian.SymmetricDim(), c.Problem.Dim())
 	case c.Start != nil && len(c.Start) != c.Problem.Dim():
 		return fmt.Errorf("sgdk: len(Cell.Start) = %d, problem Dim() = %d", len(c.Start), c.Problem.Dim())
+	case c.BatchSize < 0:
+		return fmt.Errorf("sgdk: Cell.BatchSize = %d is negative (use FullBatch = 0 for gradient descent)", c.BatchSize)
+	case c.Runs < 1:
+		return fmt.Errorf("sgdk: Cell.Runs = %d is not positive", c.Runs)
+	case c.Iterations < 0:
+		return fmt.Errorf("sgdk: Cell.Iterations = %d is negative", c.Iterations)
+	case !(c.Radius >= 0) || math.IsInf(c.Radius, 1):
+		return fmt.Errorf("sgdk: Cell.Radius = %v is not finite and nonnegative", c.Radius)
 	}
-	for _, v := range c.Minimizer {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("sgdk: Cell.Minimizer = %v is not finite", c.Minimizer)
+	if err := finiteVec(c.Minimizer, "Cell.Minimizer"); err != nil {
+		return err
+	}
+	if err := finiteVec(c.Start, "Cell.Start"); err != nil {
+		return err
+	}
+	for i, o := range c.Others {
+		name := fmt.Sprintf("Cell.Others[%d]", i)
+		if len(o) != c.Problem.Dim() {
+			return fmt.Errorf("sgdk: len(%s) = %d, problem Dim() = %d", name, len(o), c.Problem.Dim())
+		}
+		if err := finiteVec(o, name); err != nil {
+			return err
+		}
+	}
+	if c.Bounds != nil {
+		if err := c.Bounds.Validate(); err != nil {
+			return fmt.Errorf("sgdk: Cell.Bounds: %w", err)
+		}
+		if c.Bounds.Dim() != c.Problem.Dim() {
+			return fmt.Errorf("sgdk: Cell.Bounds has dimension %d, problem Dim() = %d", c.Bounds.Dim(), c.Problem.Dim())
 		}
 	}
 	if c.Hessian != nil {
@@ -190,6 +218,17 @@ func (c *Cell) validate() error {
 		lo, hi := vals[0], vals[len(vals)-1]
 		if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo < -1e-12*math.Max(math.Abs(hi), math.Abs(lo)) {
 			return fmt.Errorf("sgdk: Cell.Hessian is not finite and positive semidefinite (eigenvalues %v … %v)", lo, hi)
+		}
+	}
+	return nil
+}
+
+// finiteVec returns an error naming name[d] when x has a NaN or infinite
+// element.
+func finiteVec(x []float64, name string) error {
+	for d, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("sgdk: %s[%d] = %v is not finite", name, d, v)
 		}
 	}
 	return nil
@@ -425,7 +464,10 @@ func CellStatistics(t Trajectories, escapeRadius, localRadius float64) (CellStat
 			escaped++
 		}
 		d0, dN := d[0], d[iters]
-		if !(dN < 2*d0) {
+		// dN ≥ 2·d0 (a diverged run, dN = +Inf or NaN, included), and
+		// dN > 0: a run that starts and stays at x* (d0 = dN = 0) did not
+		// grow.
+		if !(dN < 2*d0) && dN != 0 {
 			grew++
 		}
 		if dN < d0 {

@@ -183,6 +183,35 @@ func TestCellStatisticsWindowAndMedian(t *testing.T) {
 	}
 }
 
+func TestCellStatisticsStartAtMinimizer(t *testing.T) {
+	// d_0 = 0: a run that starts and stays at x* neither grew nor
+	// converged; one that starts at x* and leaves it grew (d_N > 0 = 2·d_0);
+	// a diverged one grew. Runs with d_0 > 0 follow d_N ≥ 2·d_0 and
+	// d_N < d_0.
+	inf := math.Inf(1)
+	tr := sgdk.Trajectories{
+		Distance: [][]float64{{0, 0, 0}, {0, 1e-3, 2e-3}, {0, 1, inf}, {1, 1.5, 2}, {1, 0.5, 0}},
+		Energy:   [][]float64{{0, 0, 0}, {0, 1e-6, 4e-6}, {0, 1, inf}, {1, 2.25, 4}, {1, 0.25, 0}},
+		Touched:  []int{-1, -1, -1, -1, -1},
+	}
+	st, err := sgdk.CellStatistics(tr, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Grew: runs 1, 2 and 3; converged: run 4 only.
+	if st.Grew != 0.6 || st.Converged != 0.2 {
+		t.Errorf("Grew = %v, Converged = %v, want 0.6, 0.2", st.Grew, st.Converged)
+	}
+	// Only the stationary run: nothing grew or converged.
+	st, err = sgdk.CellStatistics(sgdk.Trajectories{Distance: tr.Distance[:1], Energy: tr.Energy[:1], Touched: tr.Touched[:1]}, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Grew != 0 || st.Converged != 0 || st.Escaped != 0 {
+		t.Errorf("run at x*: Grew %v, Converged %v, Escaped %v, want 0, 0, 0", st.Grew, st.Converged, st.Escaped)
+	}
+}
+
 func TestCellStatisticsErrors(t *testing.T) {
 	good := geometricTrajectories(2, 3, 1.1)
 	bad := good
@@ -227,14 +256,38 @@ func TestRunCellValidation(t *testing.T) {
 		{"indefinite hessian", func(c *sgdk.Cell) { c.Hessian = mat.NewSymDense(1, []float64{-1}) }, "positive semidefinite"},
 		{"nan hessian", func(c *sgdk.Cell) { c.Hessian = mat.NewSymDense(1, []float64{math.NaN()}) }, "Cell.Hessian"},
 		{"start", func(c *sgdk.Cell) { c.Start = []float64{1, 2} }, "Cell.Start"},
-		{"runs", func(c *sgdk.Cell) { c.Runs = 0 }, "Runs"},
-		{"batch", func(c *sgdk.Cell) { c.BatchSize = -2 }, "BatchSize"},
+		{"nan start", func(c *sgdk.Cell) { c.Start = []float64{math.Inf(-1)} }, "Cell.Start[0]"},
+		{"runs", func(c *sgdk.Cell) { c.Runs = 0 }, "Cell.Runs = 0"},
+		{"iterations", func(c *sgdk.Cell) { c.Iterations = -1 }, "Cell.Iterations = -1"},
+		{"batch", func(c *sgdk.Cell) { c.BatchSize = -2 }, "Cell.BatchSize = -2"},
+		{"radius", func(c *sgdk.Cell) { c.Radius = -1 }, "Cell.Radius = -1"},
+		{"nan radius", func(c *sgdk.Cell) { c.Radius = math.NaN() }, "Cell.Radius"},
+		{"inf radius", func(c *sgdk.Cell) { c.Radius = math.Inf(1) }, "Cell.Radius"},
+		{"others length", func(c *sgdk.Cell) { c.Others = [][]float64{{1, 2}} }, "len(Cell.Others[0]) = 2"},
+		{"nan others", func(c *sgdk.Cell) { c.Others = [][]float64{{1}, {math.NaN()}} }, "Cell.Others[1][0] = NaN"},
+		{"bounds", func(c *sgdk.Cell) { c.Bounds = &problems.Box{Lower: []float64{1}, Upper: []float64{0}} }, "Cell.Bounds"},
+		{"bounds dim", func(c *sgdk.Cell) {
+			b, err := problems.NewBox([]float64{-1, -1}, []float64{1, 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Bounds = b
+		}, "Cell.Bounds has dimension 2"},
 	} {
 		c := base
 		tc.mod(&c)
-		if _, err := sgdk.RunCell(c, 1); err == nil || !strings.Contains(err.Error(), tc.want) {
+		_, err := sgdk.RunCell(c, 1)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one naming %q", tc.name, err, tc.want)
 		}
+		// The messages name the Cell's fields, never the internal
+		// Ensemble's or Settings' ones.
+		if err != nil && (strings.Contains(err.Error(), "Ensemble") || !strings.Contains(err.Error(), "Cell.")) {
+			t.Errorf("%s: error %q does not name a Cell field", tc.name, err)
+		}
+	}
+	if _, err := sgdk.RunCell(base, 1); err != nil {
+		t.Errorf("valid cell: %v", err)
 	}
 }
 

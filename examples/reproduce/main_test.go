@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flatminima/flatminima/thresholds"
 )
 
 // tinyEnv is a configuration small enough for a test: few runs, iterations
@@ -126,6 +129,22 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("no rows of table %v (have %v)", id, ids)
 		}
 	}
+	// Every entry of the paper's Tables 2–3 appears, with or without ours:
+	// for example the circular minimizer's k_max rows of Model 1.
+	paperRow := map[string]bool{}
+	for _, r := range tabs {
+		for _, f := range []string{"paper_convergence", "paper_divergence"} {
+			if v, ok := r[f].(float64); ok {
+				paperRow[fmt.Sprintf("%v %v %v %v %v", r["table"], r["model"], r["minimizer"], r["k_label"], v)] = true
+			}
+		}
+	}
+	for _, w := range []string{"2 1 circular 0.99kmax 3.583e+11", "2 1 circular 2kmax 3.583e+11",
+		"3 1 circular 0.99kmax 1.541e+11", "3 1 circular 2kmax 2.013e+11", "3 4 circular 2kmax 8.264e+14"} {
+		if !paperRow[w] {
+			t.Errorf("tables.json lacks the paper's entry %q", w)
+		}
+	}
 
 	// tables.csv parses with the documented header and one row per row.
 	f, err := os.Open(filepath.Join(e.Out, "tables.csv"))
@@ -172,11 +191,13 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"## Verdicts", "Table 2", "Table 5", "ε-sensitivity", "![Figure 3](figure3.png)", "![Figure 12](figure12.png)"} {
+	for _, s := range []string{"## Verdicts", "Table 2", "Table 5", "ε-sensitivity", "![Figure 3](figure3.png)", "![Figure 12](figure12.png)",
+		"1.541e+11", "2.013e+11"} {
 		if !bytes.Contains(report, []byte(s)) {
 			t.Errorf("REPORT.md lacks %q", s)
 		}
 	}
+	checkMarkdownTables(t, string(report))
 }
 
 func TestRunWorkersIndependent(t *testing.T) {
@@ -242,5 +263,240 @@ func TestJSONConventions(t *testing.T) {
 	}
 	if csvNum(math.NaN()) != "" || csvNum(math.Inf(-1)) != "" || csvNum(0.25) != "0.25" {
 		t.Error("csvNum")
+	}
+}
+
+// checkMarkdownTables fails t when a row of a markdown table in md has a
+// different number of cells (unescaped pipes) than its header.
+func checkMarkdownTables(t *testing.T, md string) {
+	t.Helper()
+	cells := func(line string) int {
+		n := 0
+		for i := 0; i < len(line); i++ {
+			switch line[i] {
+			case '\\':
+				i++ // an escaped character, e.g. \|
+			case '|':
+				n++
+			}
+		}
+		return n
+	}
+	want := -1
+	for i, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			want = -1
+			continue
+		}
+		if want < 0 {
+			want = cells(line)
+			continue
+		}
+		if got := cells(line); got != want {
+			t.Errorf("REPORT.md line %d has %d pipes, its table's header %d: %q", i+1, got, want, line)
+		}
+	}
+}
+
+func TestSection2Record(t *testing.T) {
+	e := tinyEnv(t, 1)
+	e.Iters = 20
+	if err := runSections(e, "section2"); err != nil {
+		t.Fatal(err)
+	}
+	var sum struct {
+		Cells    []map[string]any `json:"cells"`
+		Verdicts []verdict        `json:"verdicts"`
+	}
+	b, err := os.ReadFile(filepath.Join(e.Out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Cells) != 1 {
+		t.Fatalf("%d cells", len(sum.Cells))
+	}
+	c := sum.Cells[0]
+	// |x_20| = 1.2^20 ≈ 38: there is no escape test, so escaped is null
+	// (not 0), and the run grew.
+	if v, ok := c["escaped"]; !ok || v != nil {
+		t.Errorf("escaped = %v (present %v), want null", v, ok)
+	}
+	if v := c["escape_radius"]; v != nil {
+		t.Errorf("escape_radius = %v, want null", v)
+	}
+	if c["grew"] != 1.0 || c["minimizer"] != "origin" {
+		t.Errorf("grew %v, minimizer %v", c["grew"], c["minimizer"])
+	}
+	if len(sum.Verdicts) != 1 || sum.Verdicts[0].Held != 1 || sum.Verdicts[0].Cells != 1 || sum.Verdicts[0].Family != 1 {
+		t.Errorf("verdicts %+v", sum.Verdicts)
+	}
+	report, err := os.ReadFile(filepath.Join(e.Out, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMarkdownTables(t, string(report))
+	if !strings.Contains(string(report), `named "origin"`) {
+		t.Error("REPORT.md does not explain the minimizer name origin")
+	}
+}
+
+func TestMarkdownEscapesPipes(t *testing.T) {
+	md := mdTable([]string{"a", "|x|"}, [][]string{{"1", "|y| = 2"}})
+	checkMarkdownTables(t, md)
+	if !strings.Contains(md, `\|y\| = 2`) {
+		t.Errorf("cell not escaped: %s", md)
+	}
+}
+
+// qcTestEntry returns a quadratic-circle-like entry with eigenvalues 10 ≥ 1
+// (or 10 alone) and the given s and t: k_div = s/10, k_conv = t/10.
+func qcTestEntry(t *testing.T, eigs []float64, s, tt float64) *geoEntry {
+	g, err := thresholds.NewGeometry(eigs, s, tt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &geoEntry{g: g}
+}
+
+func TestQCRowsKmax(t *testing.T) {
+	key := geoKey{"qc", 1, "circular", paperEps}
+	type want struct {
+		label string
+		k     float64 // NaN: undefined
+		ours  bool    // our threshold present
+	}
+	check := func(name string, rows []tableRow, div bool, ws []want, paper [4]float64) {
+		t.Helper()
+		if len(rows) != len(ws) {
+			t.Fatalf("%s: %d rows, want %d", name, len(rows), len(ws))
+		}
+		col := map[string]int{"1": 0, "0.99kmax": 1, "2kmax": 2, "inf": 3}
+		for i, r := range rows {
+			w := ws[i]
+			v, pv := float64(r.Convergence), float64(r.PaperConvergence)
+			if div {
+				v, pv = float64(r.Divergence), float64(r.PaperDivergence)
+			}
+			k := float64(r.K)
+			if r.KLabel != w.label || !(k == w.k || math.IsNaN(k) && math.IsNaN(w.k)) {
+				t.Errorf("%s row %d: k %v (%s), want %v (%s)", name, i, k, r.KLabel, w.k, w.label)
+			}
+			if ours := !math.IsNaN(v); ours != w.ours {
+				t.Errorf("%s row %s: ours %v, want present = %v", name, w.label, v, w.ours)
+			}
+			if p := paper[col[w.label]]; !(pv == p || math.IsNaN(pv) && math.IsNaN(p)) {
+				t.Errorf("%s row %s: paper %v, want %v", name, w.label, pv, p)
+			}
+			// CSV: our value empty when absent, the paper's written.
+			rec := r.csv()
+			ci, pi := 6, 12
+			if div {
+				ci, pi = 7, 13
+			}
+			if (rec[ci] == "") == w.ours || (rec[pi] == "") != math.IsNaN(pv) {
+				t.Errorf("%s row %s: csv %v", name, w.label, rec)
+			}
+		}
+	}
+	p2, p3 := paperTable2["circular"][0], paperTable3["circular"][0]
+	inf := math.Inf(1)
+
+	// The circular minimizer's case: k_div ≈ 0.22 gives k_max = 0 and
+	// k_conv ≈ 0.85 gives k_max = 1. Every paper entry still appears
+	// (1.541e11 and 2.013e11 among them); ours only where k ≥ 1, and 2·k_max
+	// = 2 is gated apart from 0.99·k_max = 0.99.
+	ent := qcTestEntry(t, []float64{10, 1}, 2.2, 8.5)
+	r2, r3, n2, n3 := ent.qcRows(key)
+	check("k_div 0.22", r2, true, []want{{"1", 1, true}, {"0.99kmax", 0, false}, {"2kmax", 0, false}, {"inf", inf, true}}, p2)
+	check("k_conv 0.85", r3, false, []want{{"1", 1, true}, {"0.99kmax", 0.99, false}, {"2kmax", 2, true}, {"inf", inf, true}}, p3)
+	if !strings.Contains(n2, "k_div = 0.22") || !strings.Contains(n3, "k_conv = 0.85") {
+		t.Errorf("notes %q, %q", n2, n3)
+	}
+	if float64(r3[1].PaperConvergence) != 1.541e11 || float64(r3[2].PaperConvergence) != 2.013e11 {
+		t.Errorf("paper's Table 3 k_max entries %v, %v", r3[1].PaperConvergence, r3[2].PaperConvergence)
+	}
+	note := absentNote("k_div", "the largest integer smaller than k_div", []string{n2})
+	if !strings.Contains(note, "not a batch size ≥ 1") {
+		t.Errorf("note %q", note)
+	}
+
+	// k_div = 1.5: k_max = 1, so 0.99·k_max is absent but 2·k_max = 2 is a
+	// row of ours; k_conv = 3.5 rounds to 4: both rows ours, no note.
+	ent = qcTestEntry(t, []float64{10, 1}, 15, 35)
+	r2, r3, n2, n3 = ent.qcRows(key)
+	check("k_div 1.5", r2, true, []want{{"1", 1, true}, {"0.99kmax", 0.99, false}, {"2kmax", 2, true}, {"inf", inf, true}}, p2)
+	check("k_conv 3.5", r3, false, []want{{"1", 1, true}, {"0.99kmax", 3.96, true}, {"2kmax", 8, true}, {"inf", inf, true}}, p3)
+	if n2 == "" || n3 != "" {
+		t.Errorf("notes %q, %q", n2, n3)
+	}
+
+	// m = 1 (the quadratic minimizer): k_div undefined. At the quadratic
+	// minimizer the paper has no k_max entries: rows 1 and ∞ only. At a
+	// circular one the paper's entries appear with k null.
+	ent = qcTestEntry(t, []float64{10}, 50, 60)
+	qkey := geoKey{"qc", 1, "quadratic", paperEps}
+	r2, _, n2, _ = ent.qcRows(qkey)
+	check("quadratic m=1", r2, true, []want{{"1", 1, true}, {"inf", inf, true}}, paperTable2["quadratic"][0])
+	if n2 != "" {
+		t.Errorf("note %q without an absent row", n2)
+	}
+	r2, _, n2, _ = ent.qcRows(key)
+	check("circular m=1", r2, true, []want{{"1", 1, true}, {"0.99kmax", nan, false}, {"2kmax", nan, false}, {"inf", inf, true}}, p2)
+	if r2[1].csv()[3] != "" || n2 == "" {
+		t.Errorf("undefined k: csv k %q, note %q", r2[1].csv()[3], n2)
+	}
+}
+
+func TestJudgeCountsTestableCells(t *testing.T) {
+	// 96 cells above l (C = 2, l = 1), of which 6 have a growth window of
+	// 3 steps and grow exponentially; 90 have a window of 1. Question 3
+	// must say it held in the 6 testable cells, not in "all cells".
+	var cells []cellRecord
+	for i := range 96 {
+		c := cellRecord{Section: "section5", LR: 2, Divergence: 1, Convergence: 0.5, Grew: 1, Escaped: 1,
+			GrowthMS: 2, GrowthMSR2: 1, GrowthStep: 2, GrowthStepSE: 0.1, GrowthLo: 1.5, GrowthHi: 2.5, GrowthWindow: 1}
+		if i < 6 {
+			c.GrowthWindow = 3
+		}
+		cells = append(cells, c)
+	}
+	// 10 cells below u, 2 of them with an escape.
+	for i := range 10 {
+		c := cellRecord{Section: "section5", LR: 0.1, Divergence: 1, Convergence: 0.5}
+		if i < 2 {
+			c.Escaped = 0.5
+		}
+		cells = append(cells, c)
+	}
+	text, vs := judge("section5", "all cells", cells, false)
+	if len(vs) != 3 {
+		t.Fatalf("%d verdicts", len(vs))
+	}
+	for i, w := range []struct {
+		held, cells, family int
+		text                string
+	}{
+		{96, 96, 96, "held in all 96 cells with C > l (every one testable)"},
+		{8, 10, 10, "held in 8 of 10 cells with C < u (every one testable); did not hold in: "},
+		{6, 6, 96, "held in all 6 testable cells (90 of 96 cells with C > l had a growth window under 3 steps and could not be tested)"},
+	} {
+		v := vs[i]
+		if v.Held != w.held || v.Cells != w.cells || v.Family != w.family || !strings.HasPrefix(v.Verdict, w.text) {
+			t.Errorf("question %d: %+v, want held %d/%d of %d, %q", i+1, v, w.held, w.cells, w.family, w.text)
+		}
+		if !strings.Contains(text, w.text) {
+			t.Errorf("question %d: markdown lacks %q", i+1, w.text)
+		}
+	}
+	// No testable cell: not "held".
+	for i := range cells {
+		cells[i].GrowthWindow = 0
+	}
+	_, vs = judge("section5", "all cells", cells, false)
+	if got := vs[2].Verdict; got != "not tested: all 96 cells with C > l had a growth window under 3 steps" {
+		t.Errorf("untestable question 3: %q", got)
 	}
 }

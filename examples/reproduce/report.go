@@ -104,7 +104,11 @@ var tablesHeader = []string{"table", "model", "minimizer", "k", "k_label", "eps"
 	"paper_convergence", "paper_divergence", "m"}
 
 func (r tableRow) csv() []string {
-	return []string{string(r.Table), strconv.Itoa(r.Model), r.Minimizer, r.K.String(), r.KLabel, csvNum(float64(r.Eps)),
+	k := r.K.String()
+	if math.IsNaN(float64(r.K)) {
+		k = "" // an undefined k_max
+	}
+	return []string{string(r.Table), strconv.Itoa(r.Model), r.Minimizer, k, r.KLabel, csvNum(float64(r.Eps)),
 		csvNum(float64(r.Convergence)), csvNum(float64(r.Divergence)),
 		csvNum(float64(r.InhomConvergence)), csvNum(float64(r.InhomDivergence)),
 		csvNum(float64(r.ConvergenceStderr)), csvNum(float64(r.DivergenceStderr)),
@@ -117,8 +121,11 @@ type verdict struct {
 	Scope    string `json:"scope"` // the cells it covers, e.g. "quadratic minimizer"
 	Question string `json:"question"`
 	Held     int    `json:"held"`  // cells where the prediction held
-	Cells    int    `json:"cells"` // cells the question applies to
-	Verdict  string `json:"verdict"`
+	Cells    int    `json:"cells"` // cells where the question could be tested
+	// Family is the number of cells the question is about (for example
+	// every cell with C > l), of which Cells could be tested.
+	Family  int    `json:"family"`
+	Verdict string `json:"verdict"`
 }
 
 // runsHeader is the exact header of runs.csv.
@@ -226,16 +233,27 @@ func (e *Env) writeSummary() error {
 // mdTable formats a markdown table.
 func mdTable(header []string, rows [][]string) string {
 	var b strings.Builder
-	b.WriteString("| " + strings.Join(header, " | ") + " |\n|")
+	hs := make([]string, len(header))
+	for i, h := range header {
+		hs[i] = mdEscape(h)
+	}
+	b.WriteString("| " + strings.Join(hs, " | ") + " |\n|")
 	for range header {
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
 	for _, r := range rows {
-		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = mdEscape(c)
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	return b.String()
 }
+
+// mdEscape escapes the pipes of a table cell, which would otherwise split it.
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 
 // g4 formats v with 4 significant digits, "—" when it is not finite.
 func g4(v float64) string {
@@ -300,7 +318,10 @@ func cellTable(cells []cellRecord) string {
 func judge(section, scope string, cells []cellRecord, homogeneous bool) (string, []verdict) {
 	type q struct {
 		name      string
-		applies   func(c cellRecord) bool
+		family    func(c cellRecord) bool // the cells the question is about
+		about     string                  // those cells, in words
+		testable  func(c cellRecord) bool // nil: every cell of the family
+		untested  string                  // why the others could not be tested
 		held      func(c cellRecord) bool
 		why       func(c cellRecord) string // what failed, for the list
 		held2     func(c cellRecord) bool   // optional second count
@@ -309,10 +330,10 @@ func judge(section, scope string, cells []cellRecord, homogeneous bool) (string,
 	above := func(c cellRecord) bool { return float64(c.LR) > float64(c.Divergence) }
 	below := func(c cellRecord) bool { return float64(c.LR) < float64(c.Convergence) }
 	qs := []q{
-		{name: "1. divergence above l", applies: above,
+		{name: "1. divergence above l", family: above, about: "cells with C > l",
 			held: func(c cellRecord) bool { return c.Grew >= 0.5 },
 			why:  func(c cellRecord) string { return "grew " + frac(float64(c.Grew)) }},
-		{name: "2. convergence/stability below u", applies: below,
+		{name: "2. convergence/stability below u", family: below, about: "cells with C < u",
 			held: func(c cellRecord) bool {
 				return c.Escaped == 0 && (!homogeneous || c.Converged >= 0.5)
 			},
@@ -322,8 +343,10 @@ func judge(section, scope string, cells []cellRecord, homogeneous bool) (string,
 				}
 				return "escaped " + frac(float64(c.Escaped))
 			}},
-		{name: "3. exponential divergence above l", applies: func(c cellRecord) bool { return above(c) && c.GrowthWindow >= 3 },
-			held: func(c cellRecord) bool { return c.GrowthMS > 1 && c.GrowthMSR2 >= 0.9 },
+		{name: "3. exponential divergence above l", family: above, about: "cells with C > l",
+			testable: func(c cellRecord) bool { return c.GrowthWindow >= 3 },
+			untested: "had a growth window under 3 steps",
+			held:     func(c cellRecord) bool { return c.GrowthMS > 1 && c.GrowthMSR2 >= 0.9 },
 			why: func(c cellRecord) string {
 				return "growth_ms " + g4(float64(c.GrowthMS)) + ", R² " + strconv.FormatFloat(float64(c.GrowthMSR2), 'f', 2, 64)
 			},
@@ -342,10 +365,14 @@ func judge(section, scope string, cells []cellRecord, homogeneous bool) (string,
 	var b strings.Builder
 	var out []verdict
 	for _, qq := range qs {
-		var n, held, held2 int
+		var nf, n, held, held2 int
 		var failed []string
 		for _, c := range cells {
-			if !qq.applies(c) {
+			if !qq.family(c) {
+				continue
+			}
+			nf++
+			if qq.testable != nil && !qq.testable(c) {
 				continue
 			}
 			n++
@@ -358,24 +385,38 @@ func judge(section, scope string, cells []cellRecord, homogeneous bool) (string,
 				held2++
 			}
 		}
-		var v string
-		switch {
-		case n == 0:
-			v = "no cell tests it"
-		case held == n:
-			v = fmt.Sprintf("held in all %d cells", n)
-		case held == 0:
-			v = fmt.Sprintf("did not hold in any of %d cells", n)
-		default:
-			v = fmt.Sprintf("held in %d of %d cells; did not hold in: %s", held, n, strings.Join(limitList(failed, 12), "; "))
-		}
+		v := verdictText(held, n, nf, qq.about, qq.untested, failed)
 		if qq.held2 != nil && n > 0 {
 			v += fmt.Sprintf(" (%s: %d of %d)", qq.held2Name, held2, n)
 		}
-		out = append(out, verdict{Section: section, Scope: scope, Question: qq.name, Held: held, Cells: n, Verdict: v})
+		out = append(out, verdict{Section: section, Scope: scope, Question: qq.name, Held: held, Cells: n, Family: nf, Verdict: v})
 		fmt.Fprintf(&b, "- **Question %s** (%s): %s.\n", qq.name, scope, v)
 	}
 	return b.String(), out
+}
+
+// verdictText words a verdict so that it claims no more than the evidence:
+// held of n testable cells, out of the nf cells (described by about) the
+// question is about; untested says why the other nf − n could not be tested.
+func verdictText(held, n, nf int, about, untested string, failed []string) string {
+	var where string
+	switch {
+	case nf == 0:
+		return "no cell tests it (no " + strings.TrimPrefix(about, "cells ") + ")"
+	case n == 0:
+		return fmt.Sprintf("not tested: all %d %s %s", nf, about, untested)
+	case n == nf:
+		where = fmt.Sprintf("%d %s (every one testable)", nf, about)
+	default:
+		where = fmt.Sprintf("%d testable cells (%d of %d %s %s and could not be tested)", n, nf-n, nf, about, untested)
+	}
+	switch {
+	case held == n:
+		return "held in all " + where
+	case held == 0:
+		return "did not hold in any of " + where
+	}
+	return fmt.Sprintf("held in %d of %s; did not hold in: %s", held, where, strings.Join(limitList(failed, 12), "; "))
 }
 
 func cellName(c cellRecord) string {
@@ -407,13 +448,17 @@ func (e *Env) reportVerdicts() {
 		"- (2) applies to cells with C < u and holds when no run escaped and, at a homogeneous minimizer (Section 4), " +
 		"at least half of the runs end closer than they started (a constant step at an inhomogeneous minimizer gives " +
 		"stability, not convergence: Remark 2).\n" +
-		"- (3) applies to cells with C > l and a growth window of at least 3 steps, and holds when the mean of e_N grows " +
+		"- (3) is about cells with C > l but can be tested only in those with a growth window of at least 3 steps (the " +
+		"iterations before any run touches the box or, in Section 4, leaves B(x*, ε)); it holds when the mean of e_N grows " +
 		"(growth_ms > 1) and log mean e_N is linear in N (R² ≥ 0.9); beside it, how often growth_step lies in " +
 		"[ρ_lo, ρ_hi] within two standard errors (Lemma 3.7).\n\n")
 	var rows [][]string
 	for _, v := range e.verdicts {
-		rows = append(rows, []string{v.Section, v.Scope, v.Question, fmt.Sprintf("%d/%d", v.Held, v.Cells), v.Verdict})
+		rows = append(rows, []string{v.Section, v.Scope, v.Question, fmt.Sprintf("%d/%d", v.Held, v.Cells),
+			fmt.Sprintf("%d of %d", v.Cells, v.Family), v.Verdict})
 	}
-	b.WriteString(mdTable([]string{"section", "cells", "question", "held", "verdict"}, rows))
+	b.WriteString("*held* counts the cells where the prediction held among those where it could be tested; *tested* " +
+		"gives those among the cells the question is about.\n\n")
+	b.WriteString(mdTable([]string{"section", "cells", "question", "held", "tested", "verdict"}, rows))
 	e.Report(5, "Verdicts", b.String())
 }

@@ -379,6 +379,9 @@ var (
 func tablesSection(e *Env) error {
 	var t2, t3, t45, teps []tableRow
 	var geoRows [][]string
+	// absent2 and absent3 note the minimizers whose 0.99·k_max or 2·k_max
+	// row has the paper's value but not ours (our k is below 1 or undefined).
+	var absent2, absent3 []string
 	addGeo := func(key geoKey, ent *geoEntry) {
 		ev := ent.g.Eigenvalues
 		geoRows = append(geoRows, []string{
@@ -397,35 +400,13 @@ func tablesSection(e *Env) error {
 			}
 			addGeo(key, ent)
 			e.Progress("tables: quadratic-circle model %d %s minimizer: m = %d", model, mn, len(ent.g.Eigenvalues))
-			p2, p3 := paperTable2[mn][model-1], paperTable3[mn][model-1]
-			// Table 2: k_max is the largest integer smaller than s/(λ_{m−1}λ_m).
-			ks, labels, cols := []float64{1}, []string{"1"}, []int{0}
-			if kd, ok := thresholds.CriticalBatchDivergence(ent.g); ok {
-				kmax := math.Ceil(kd) - 1
-				if 0.99*kmax >= 1 {
-					ks = append(ks, 0.99*kmax, 2*kmax)
-					labels = append(labels, "0.99kmax", "2kmax")
-					cols = append(cols, 1, 2)
-				}
+			r2, r3, n2, n3 := ent.qcRows(key)
+			t2, t3 = append(t2, r2...), append(t3, r3...)
+			if n2 != "" {
+				absent2 = append(absent2, n2)
 			}
-			ks, labels, cols = append(ks, math.Inf(1)), append(labels, "inf"), append(cols, 3)
-			for i, k := range ks {
-				r := ent.row("2", key, k, labels[i])
-				r.PaperDivergence = Num(p2[cols[i]])
-				t2 = append(t2, r)
-			}
-			// Table 3: k_max is the integer closest to t/(λ_1λ_m).
-			ks, labels, cols = []float64{1}, []string{"1"}, []int{0}
-			if kmax := math.Round(thresholds.CriticalBatchConvergence(ent.g)); 0.99*kmax >= 1 {
-				ks = append(ks, 0.99*kmax, 2*kmax)
-				labels = append(labels, "0.99kmax", "2kmax")
-				cols = append(cols, 1, 2)
-			}
-			ks, labels, cols = append(ks, math.Inf(1)), append(labels, "inf"), append(cols, 3)
-			for i, k := range ks {
-				r := ent.row("3", key, k, labels[i])
-				r.PaperConvergence = Num(p3[cols[i]])
-				t3 = append(t3, r)
+			if n3 != "" {
+				absent3 = append(absent3, n3)
 			}
 		}
 	}
@@ -483,11 +464,11 @@ func tablesSection(e *Env) error {
 	if err := e.WriteJSON("tables.json", rows); err != nil {
 		return err
 	}
-	e.Report(10, "Tables 2–5: thresholds at the paper's minimizers", tablesReport(geoRows, t2, t3, t45, teps))
+	e.Report(10, "Tables 2–5: thresholds at the paper's minimizers", tablesReport(geoRows, t2, t3, t45, teps, absent2, absent3))
 	return nil
 }
 
-func tablesReport(geoRows [][]string, t2, t3, t45, teps []tableRow) string {
+func tablesReport(geoRows [][]string, t2, t3, t45, teps []tableRow, absent2, absent3 []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Local geometry by Monte Carlo over the ball B(x*, ε) (Definition 3.14), ε = %g, %d points in antithetic pairs, "+
 		"seed -seed; quadratic-circle with RankTol = %g (SPEC §6: the only way to get the paper's m = 1 at the quadratic minimizer). "+
@@ -497,8 +478,10 @@ func tablesReport(geoRows [][]string, t2, t3, t45, teps []tableRow) string {
 		paperEps, paperSamples, qcRankTol, stSeed, replicates)
 	b.WriteString(mdTable([]string{"problem", "model", "minimizer", "m", "λ_1", "λ_m", "s_f", "t_f", "escape R", "valid replicates"}, geoRows))
 	b.WriteString("\n### Table 2 (divergence, quadratic-circle)\n\n")
+	b.WriteString(absentNote("k_div = s/(λ_{m−1}λ_m)", "the largest integer smaller than k_div", absent2))
 	b.WriteString(thresholdTable(t2, true))
 	b.WriteString("\n### Table 3 (convergence, quadratic-circle)\n\n")
+	b.WriteString(absentNote("k_conv = t/(λ_1λ_m)", "the integer closest to k_conv", absent3))
 	b.WriteString(thresholdTable(t3, false))
 	var t4, t5 []tableRow
 	for _, r := range t45 {
@@ -531,6 +514,95 @@ func tablesReport(geoRows [][]string, t2, t3, t45, teps []tableRow) string {
 	return b.String()
 }
 
+// qcRows returns the rows of Tables 2 and 3 at a quadratic-circle
+// minimizer and, for each table, a note naming the critical batch size when
+// some row has the paper's value but not ours ("" otherwise). Table 2's k_max
+// is the largest integer smaller than k_div = s/(λ_{m−1}λ_m) (undefined for
+// m = 1); Table 3's is the integer closest to k_conv = t/(λ_1λ_m).
+func (ent *geoEntry) qcRows(key geoKey) (r2, r3 []tableRow, note2, note3 string) {
+	kdiv, ok := thresholds.CriticalBatchDivergence(ent.g)
+	kmax2 := math.NaN()
+	if ok {
+		kmax2 = math.Ceil(kdiv) - 1
+	}
+	kconv := thresholds.CriticalBatchConvergence(ent.g)
+	kmax3 := math.Round(kconv)
+	r2 = ent.kmaxRows("2", key, kmax2, paperTable2[key.minimizer][key.model-1])
+	r3 = ent.kmaxRows("3", key, kmax3, paperTable3[key.minimizer][key.model-1])
+	if hasAbsent(r2) {
+		note2 = fmt.Sprintf("model %d %s: k_div = %s, k_max = %s", key.model, key.minimizer, g4(kdiv), g4(kmax2))
+	}
+	if hasAbsent(r3) {
+		note3 = fmt.Sprintf("model %d %s: k_conv = %s, k_max = %s", key.model, key.minimizer, g4(kconv), g4(kmax3))
+	}
+	return r2, r3, note2, note3
+}
+
+// kmaxRows returns the rows of Table 2 or 3 (table "2" or "3") at one
+// quadratic-circle minimizer: k = 1, 0.99·k_max, 2·k_max and ∞, each beside
+// the paper's entry paper[0..3] (NaN: the paper has none). A row whose k is
+// not a batch size ≥ 1 (k_max NaN when undefined, or too small) still
+// appears when the paper has an entry there, with our values NaN (absentRow);
+// it is left out when neither has a value. The two k_max rows are gated
+// separately: 2·k_max can be a batch size when 0.99·k_max is not.
+func (ent *geoEntry) kmaxRows(table string, key geoKey, kmax float64, paper [4]float64) []tableRow {
+	ks := [4]float64{1, 0.99 * kmax, 2 * kmax, math.Inf(1)}
+	labels := [4]string{"1", "0.99kmax", "2kmax", "inf"}
+	var out []tableRow
+	for i, k := range ks {
+		valid := k >= 1 // false for NaN
+		if !valid && math.IsNaN(paper[i]) {
+			continue
+		}
+		var r tableRow
+		if valid {
+			r = ent.row(table, key, k, labels[i])
+		} else {
+			r = absentRow(table, key, k, labels[i], len(ent.g.Eigenvalues))
+		}
+		if table == "2" {
+			r.PaperDivergence = Num(paper[i])
+		} else {
+			r.PaperConvergence = Num(paper[i])
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// absentRow is a table row at which our k (NaN when undefined) is not a
+// batch size ≥ 1: every value of ours is NaN (null in JSON, empty in CSV).
+func absentRow(table string, key geoKey, k float64, kLabel string, m int) tableRow {
+	return tableRow{
+		Table: tableID(table), Model: key.model, Minimizer: key.minimizer, K: Batch(k), KLabel: kLabel, Eps: Num(key.eps),
+		Convergence: Num(nan), Divergence: Num(nan), InhomConvergence: Num(nan), InhomDivergence: Num(nan),
+		ConvergenceStderr: Num(nan), DivergenceStderr: Num(nan), PaperConvergence: Num(nan), PaperDivergence: Num(nan), M: m,
+	}
+}
+
+// hasAbsent reports whether some row of rs is an absentRow (our k below 1 or
+// undefined).
+func hasAbsent(rs []tableRow) bool {
+	for _, r := range rs {
+		if !(float64(r.K) >= 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// absentNote is the sentence of REPORT.md explaining the rows of Table 2 or
+// 3 that have the paper's value but not ours.
+func absentNote(critical, rule string, absent []string) string {
+	if len(absent) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Where ours is “—” the paper has an entry but our k is not a batch size ≥ 1, so SGD-k and our "+
+		"threshold are not defined there: k_max is %s, and our %s is small (%s), so 0.99·k_max, and 2·k_max when "+
+		"k_max = 0, fall below 1 (the k value column shows them; — when k_max is undefined). The paper does not print "+
+		"its k_max.\n\n", rule, critical, strings.Join(absent, "; "))
+}
+
 // thresholdTable formats rows of one table: ours ± standard error beside the
 // paper's value and their ratio.
 func thresholdTable(rs []tableRow, divergence bool) string {
@@ -546,7 +618,11 @@ func thresholdTable(rs []tableRow, divergence bool) string {
 		if divergence {
 			v, se, pv, iv = r.Divergence, r.DivergenceStderr, r.PaperDivergence, r.InhomDivergence
 		}
-		row := []string{strconv.Itoa(r.Model), r.Minimizer, r.KLabel, g4(float64(r.K)), pm(float64(v), float64(se)), g4(float64(pv)), g4(float64(v / pv))}
+		kv := g4(float64(r.K))
+		if math.IsInf(float64(r.K), 1) {
+			kv = "inf"
+		}
+		row := []string{strconv.Itoa(r.Model), r.Minimizer, r.KLabel, kv, pm(float64(v), float64(se)), g4(float64(pv)), g4(float64(v / pv))}
 		if inhom {
 			row = append(row, g4(float64(iv)))
 		}
