@@ -344,9 +344,16 @@ func (l *Linearized) diagonalMoments() *mat.SymDense {
 // include the error of sampling its components, which Estimate on one
 // problems.SampledProblem cannot see (it conditions on the sample). It
 // draws `replicates` independent empirical problems of n components each
-// (problems.SampledProblem with seed splitmix64(set.Seed + 2r + 1)), runs
-// Estimate on each with its own ball points (Seed splitmix64(set.Seed + 2r)),
-// and combines them:
+// and runs Estimate on each with its own ball points, and combines them.
+// Replicate r's streams are derived from the pair (set.Seed, r) so that no
+// two (seed, replicate) pairs share a stream (seed s + 2 does not reuse
+// seed s's replicate r + 1): its component sample is
+// problems.SampledProblem(s, n, samplerSeed(set.Seed, r)) and its ball
+// points use Settings.Seed = ballSeed(set.Seed, r), where
+// samplerSeed(s, r) = splitmix64(s ^ splitmix64(2r + 1)) and
+// ballSeed(s, r) = splitmix64(s ^ splitmix64(2r + 2)) mix both words
+// through the SplitMix64 finaliser (a bijection, so for a fixed r distinct
+// seeds give distinct streams). The combination:
 //
 //   - Hessian is the mean of the replicates' H̄ and AllEigenvalues its
 //     eigenvalues, descending; M is the smallest replicate rank and
@@ -373,12 +380,12 @@ func EstimateSampler(s problems.Sampler, center []float64, n, replicates int, se
 	}
 	reps := make([]*Local, replicates)
 	for r := range reps {
-		p, err := problems.SampledProblem(s, n, splitmix64(set.Seed+2*uint64(r)+1))
+		p, err := problems.SampledProblem(s, n, samplerSeed(set.Seed, r))
 		if err != nil {
 			return nil, nil, err
 		}
 		rs := set
-		rs.Seed = splitmix64(set.Seed + 2*uint64(r))
+		rs.Seed = ballSeed(set.Seed, r)
 		loc, err := Estimate(p, center, rs)
 		if err != nil {
 			return nil, reps, fmt.Errorf("geometry: EstimateSampler: replicate %d: %w", r, err)
@@ -425,4 +432,17 @@ func EstimateSampler(s problems.Sampler, center []float64, n, replicates int, se
 	out.T, out.TErr = meanSE(func(l *Local) float64 { return l.T })
 	out.TMedian, _ = meanSE(func(l *Local) float64 { return l.TMedian })
 	return out, reps, nil
+}
+
+// samplerSeed and ballSeed derive the two seeds of EstimateSampler's
+// replicate r from (seed, r): the replicate index is hashed on its own and
+// then mixed into the seed, so that different (seed, r) pairs do not
+// collide the way seed + r would (seed + 2, replicate r = seed, replicate
+// r + 1).
+func samplerSeed(seed uint64, r int) uint64 {
+	return splitmix64(seed ^ splitmix64(2*uint64(r)+1))
+}
+
+func ballSeed(seed uint64, r int) uint64 {
+	return splitmix64(seed ^ splitmix64(2*uint64(r)+2))
 }

@@ -344,3 +344,46 @@ func TestEstimateSampler(t *testing.T) {
 		t.Error("nil sampler accepted")
 	}
 }
+
+// TestEstimateSamplerSeedsDisjoint: replicate streams are derived from the
+// pair (seed, replicate), so seeds 10 and 12 share no replicate. (With the
+// earlier derivation splitmix64(seed + 2r + 1), seed 12's replicate r was
+// seed 10's replicate r + 1: identical component samples, identical H̄.) The
+// mean Hessian of a replicate is a function of its component sample alone
+// (Gaussian least squares has constant Hessians), so equal samples show as
+// equal matrices.
+func TestEstimateSamplerSeedsDisjoint(t *testing.T) {
+	sigma := mat.NewSymDense(2, []float64{2, 0.3, 0.3, 1})
+	g, err := problems.NewGaussianLeastSquares(sigma, []float64{1, -1}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reps = 4
+	get := func(seed uint64) []*geometry.Local {
+		_, r, err := geometry.EstimateSampler(g, g.Minimizer(), 20, reps, geometry.Settings{Samples: 4, Radius: 0.01, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := get(10), get(12)
+	for i := range a {
+		for j := range b {
+			if mat.Equal(a[i].Hessian, b[j].Hessian) {
+				t.Errorf("seed 10 replicate %d and seed 12 replicate %d have the same component sample", i, j)
+			}
+		}
+		for j := i + 1; j < reps; j++ {
+			if mat.Equal(a[i].Hessian, a[j].Hessian) {
+				t.Errorf("seed 10 replicates %d and %d coincide", i, j)
+			}
+		}
+	}
+	// Same seed, same replicates.
+	c := get(10)
+	for i := range a {
+		if !mat.Equal(a[i].Hessian, c[i].Hessian) {
+			t.Errorf("replicate %d not reproducible from its seed", i)
+		}
+	}
+}

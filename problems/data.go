@@ -137,10 +137,15 @@ func (l *LeastSquares) Minimizer() ([]float64, error) {
 }
 
 // Homogeneous reports whether x is a homogeneous minimizer: every residual
-// |a_i'x − y_i| is at most tol·(1 + |y_i|).
+// |a_i'x − y_i| is at most tol·(1 + |y_i|). It reports false (it has no
+// error result, and does not panic) when x does not have length Dim() or has
+// a NaN entry, or tol is NaN or negative.
 func (l *LeastSquares) Homogeneous(x []float64, tol float64) bool {
+	if _, p := l.a.Dims(); len(x) != p || !(tol >= 0) {
+		return false
+	}
 	for _, r := range l.rows {
-		if math.Abs(floats.Dot(r.A, x)-r.Y) > tol*(1+math.Abs(r.Y)) {
+		if !(math.Abs(floats.Dot(r.A, x)-r.Y) <= tol*(1+math.Abs(r.Y))) {
 			return false
 		}
 	}

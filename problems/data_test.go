@@ -185,3 +185,40 @@ func TestDataErrors(t *testing.T) {
 		t.Error("separable logistic regression without ridge returned a minimizer")
 	}
 }
+
+// TestLeastSquaresHomogeneousBadInput: Homogeneous has no error result, so
+// wrong-length or NaN input reports false instead of panicking (floats.Dot
+// used to panic on a length mismatch).
+func TestLeastSquaresHomogeneousBadInput(t *testing.T) {
+	a := mat.NewDense(2, 2, []float64{1, 0, 0, 1})
+	ls, err := problems.NewLeastSquares(a, []float64{1, 2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ls.Homogeneous([]float64{1, 2}, 1e-12) {
+		t.Error("the exact solution is not homogeneous")
+	}
+	for _, c := range []struct {
+		name string
+		x    []float64
+		tol  float64
+	}{
+		{"short x", []float64{1}, 1e-9},
+		{"long x", []float64{1, 2, 3}, 1e-9},
+		{"nil x", nil, 1e-9},
+		{"NaN x", []float64{math.NaN(), 2}, 1e-9},
+		{"NaN tol", []float64{1, 2}, math.NaN()},
+		{"negative tol", []float64{1, 2}, -1},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic %v", c.name, r)
+				}
+			}()
+			if ls.Homogeneous(c.x, c.tol) {
+				t.Errorf("%s: reported homogeneous", c.name)
+			}
+		}()
+	}
+}

@@ -72,6 +72,7 @@ func (r *LeastSquaresRow) Ridge() float64 { return 0 }
 // Build it with NewGaussianLeastSquares.
 type GaussianLeastSquares struct {
 	sigma  *mat.SymDense
+	sigmaD *mat.Dense // Σ as a general matrix, for fast products
 	factor *mat.Dense // Σ = factor·factor'
 	eigs   []float64  // eigenvalues of Σ, descending
 	theta  []float64
@@ -139,7 +140,7 @@ func NewGaussianLeastSquares(sigma mat.Symmetric, theta []float64, noise float64
 			factor.Set(i, j, vecs.At(i, j)*math.Sqrt(v))
 		}
 	}
-	return &GaussianLeastSquares{sigma: s, factor: factor, eigs: eigs, theta: append([]float64(nil), theta...), noise: noise}, nil
+	return &GaussianLeastSquares{sigma: s, sigmaD: mat.DenseCopyOf(s), factor: factor, eigs: eigs, theta: append([]float64(nil), theta...), noise: noise}, nil
 }
 
 // Dim returns p.
@@ -180,19 +181,39 @@ func (g *GaussianLeastSquares) Noise() float64 { return g.noise }
 // Homogeneous reports whether θ* is a homogeneous minimizer: σ_noise = 0.
 func (g *GaussianLeastSquares) Homogeneous() bool { return g.noise == 0 }
 
-// ExpectedFunc returns F(θ) = ½(θ − θ*)'Σ(θ − θ*) + ½σ_noise².
+// ExpectedFunc returns F(θ) = ½(θ − θ*)'Σ(θ − θ*) + ½σ_noise². It does not
+// allocate and is safe for concurrent use.
 func (g *GaussianLeastSquares) ExpectedFunc(x []float64) float64 {
-	d := make([]float64, len(x))
-	floats.SubTo(d, x, g.theta)
-	return 0.5*mat.Inner(mat.NewVecDense(len(d), d), g.sigma, mat.NewVecDense(len(d), d)) + 0.5*g.noise*g.noise
+	raw := g.sigma.RawSymmetric()
+	q := 0.0
+	for i := range g.theta {
+		di := x[i] - g.theta[i]
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.N]
+		acc := 0.5 * row[i] * di
+		for j := i + 1; j < raw.N; j++ {
+			acc += row[j] * (x[j] - g.theta[j])
+		}
+		q += di * acc
+	}
+	return q + 0.5*g.noise*g.noise
 }
 
-// ExpectedGrad writes ∇F(θ) = Σ(θ − θ*) into grad.
+// ExpectedGrad writes ∇F(θ) = Σ(θ − θ*) into grad (grad and x must not
+// overlap). It does not allocate and is safe for concurrent use.
 func (g *GaussianLeastSquares) ExpectedGrad(grad, x []float64) {
-	p := len(x)
-	d := make([]float64, p)
-	floats.SubTo(d, x, g.theta)
-	mat.NewVecDense(p, grad).MulVec(g.sigma, mat.NewVecDense(p, d))
+	raw := g.sigma.RawSymmetric()
+	clear(grad[:raw.N])
+	for i := range g.theta {
+		di := x[i] - g.theta[i]
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.N]
+		acc := row[i] * di
+		for j := i + 1; j < raw.N; j++ {
+			s := row[j]
+			acc += s * (x[j] - g.theta[j])
+			grad[j] += s * di
+		}
+		grad[i] += acc
+	}
 }
 
 // ExpectedHess writes H = Σ into hess (at every θ).
@@ -200,12 +221,22 @@ func (g *GaussianLeastSquares) ExpectedHess(hess *mat.SymDense, x []float64) { h
 
 // FourthMoment writes E[Q S Q] = 2ΣSΣ + tr(SΣ)Σ into dst (p×p) for a
 // symmetric S, the fourth-moment map of thresholds.MeanSquareOperator. It
-// does not modify s.
+// does not modify s. It is safe for concurrent use. The products run on
+// general-matrix copies (two O(p³) matrix products; gonum multiplies two
+// Symmetric operands entry by entry, several times slower).
 func (g *GaussianLeastSquares) FourthMoment(dst *mat.SymDense, s mat.Symmetric) {
 	p := len(g.theta)
+	sc := mat.NewDense(p, p, nil)
+	for a := 0; a < p; a++ {
+		for b := a; b < p; b++ {
+			v := s.At(a, b)
+			sc.Set(a, b, v)
+			sc.Set(b, a, v)
+		}
+	}
 	var t, u mat.Dense
-	t.Mul(g.sigma, s)
-	u.Mul(&t, g.sigma)
+	t.Mul(g.sigmaD, sc)
+	u.Mul(&t, g.sigmaD)
 	tr := mat.Trace(&t)
 	for a := 0; a < p; a++ {
 		for b := a; b < p; b++ {

@@ -131,3 +131,38 @@ func TestNewGaussianLeastSquaresErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGaussianExpectedNoAlloc: ExpectedGrad and ExpectedFunc use no scratch
+// (hot path of RunSampler with FullBatch and of optimize), and agree with
+// the dense formulas Σ(θ − θ*) and ½(θ − θ*)'Σ(θ − θ*) + ½σ² computed with
+// gonum.
+func TestGaussianExpectedNoAlloc(t *testing.T) {
+	sigma := gaussTestSigma()
+	theta := []float64{1, -2, 0.5}
+	g, err := problems.NewGaussianLeastSquares(sigma, theta, 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.3, 0.1, -1}
+	grad := make([]float64, 3)
+	g.ExpectedGrad(grad, x)
+	d := mat.NewVecDense(3, []float64{x[0] - theta[0], x[1] - theta[1], x[2] - theta[2]})
+	var want mat.VecDense
+	want.MulVec(sigma, d)
+	for i := range grad {
+		if math.Abs(grad[i]-want.AtVec(i)) > 1e-14*(1+math.Abs(want.AtVec(i))) {
+			t.Errorf("grad[%d] = %v, Σ(θ − θ*) = %v", i, grad[i], want.AtVec(i))
+		}
+	}
+	f := g.ExpectedFunc(x)
+	wf := 0.5*mat.Inner(d, sigma, d) + 0.5*0.09
+	if math.Abs(f-wf) > 1e-14*wf {
+		t.Errorf("F = %v, want %v", f, wf)
+	}
+	if a := testing.AllocsPerRun(100, func() { g.ExpectedGrad(grad, x) }); a != 0 {
+		t.Errorf("ExpectedGrad allocates %v times", a)
+	}
+	if a := testing.AllocsPerRun(100, func() { f = g.ExpectedFunc(x) }); a != 0 {
+		t.Errorf("ExpectedFunc allocates %v times", a)
+	}
+}

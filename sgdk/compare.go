@@ -205,10 +205,17 @@ type ComparisonRow struct {
 
 // Compare returns one ComparisonRow per batch size in batches (each ≥ 1, an
 // integer or +Inf) for the Case c. Rows are reproducible from the seeds in
-// s and independent of the worker counts. Errors name the argument.
+// s and independent of the worker counts. Errors name the argument; a Case
+// filled by hand is validated first (validateCase: its Geometry as
+// thresholds.NewGeometry would accept it, Sharpness and NonUniformity finite
+// and nonnegative, MeanSquare and Linear set, a non-empty Minimizer and
+// exactly one of Problem and Sampler unless the escape runs are skipped).
 func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, error) {
 	if c == nil {
 		return nil, errors.New("sgdk: case is nil")
+	}
+	if err := validateCase(c, !s.SkipEscape); err != nil {
+		return nil, err
 	}
 	if (c.Problem == nil) == (c.Sampler == nil) && !s.SkipEscape {
 		return nil, errors.New("sgdk: Case needs exactly one of Problem and Sampler for the escape runs")
@@ -304,4 +311,50 @@ func EscapeCase(c *Case, cc, k float64, s EscapeSettings) (EscapeProbe, error) {
 		return EscapeFractionSampler(c.Sampler, c.Minimizer, cc, s)
 	}
 	return EscapeProbe{}, errors.New("sgdk: Case has neither Problem nor Sampler")
+}
+
+// validateCase checks the fields of a Case that Compare reads, so that a
+// hand-made Case returns an error naming the field instead of panicking.
+func validateCase(c *Case, escape bool) error {
+	g := c.Geometry
+	if len(g.Eigenvalues) == 0 {
+		return errors.New("sgdk: Case.Geometry.Eigenvalues is empty (use thresholds.NewGeometry)")
+	}
+	prev := math.Inf(1)
+	for i, v := range g.Eigenvalues {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("sgdk: Case.Geometry.Eigenvalues[%d] = %v is not finite and positive", i, v)
+		}
+		if v > prev {
+			return fmt.Errorf("sgdk: Case.Geometry.Eigenvalues[%d] = %v is larger than the one before (%v): want descending", i, v, prev)
+		}
+		prev = v
+	}
+	if !(g.S >= 0) || math.IsInf(g.S, 0) {
+		return fmt.Errorf("sgdk: Case.Geometry.S = %v is not finite and nonnegative", g.S)
+	}
+	if !(g.T >= g.S) || math.IsInf(g.T, 0) {
+		return fmt.Errorf("sgdk: Case.Geometry.T = %v is not finite and at least S = %v", g.T, g.S)
+	}
+	if !(c.Sharpness >= 0) || math.IsInf(c.Sharpness, 0) {
+		return fmt.Errorf("sgdk: Case.Sharpness = %v is not finite and nonnegative", c.Sharpness)
+	}
+	if !(c.NonUniformity >= 0) || math.IsInf(c.NonUniformity, 0) {
+		return fmt.Errorf("sgdk: Case.NonUniformity = %v is not finite and nonnegative", c.NonUniformity)
+	}
+	if c.MeanSquare == nil {
+		return errors.New("sgdk: Case.MeanSquare is nil")
+	}
+	if c.Linear == nil {
+		return errors.New("sgdk: Case.Linear is nil")
+	}
+	if escape {
+		if len(c.Minimizer) == 0 {
+			return errors.New("sgdk: Case.Minimizer is empty")
+		}
+		if (c.Problem == nil) == (c.Sampler == nil) {
+			return errors.New("sgdk: Case needs exactly one of Problem and Sampler for the escape runs")
+		}
+	}
+	return nil
 }

@@ -82,6 +82,31 @@
 // thresholds.MeanSquare; Compare puts all of them, with Patel's bounds and the
 // criteria of Wu, Ma and E (2018), in one row per batch size.
 //
+// # Mean-square and almost-sure stability
+//
+// Near a homogeneous minimizer the SGD-k error obeys the random linear
+// recursion d_{N+1} = (I − C·Q̄_{N+1}) d_N, Q̄ the mean of k independent
+// component Hessians. Two questions differ:
+//
+//   - mean-square: does E[‖d_N‖²] (equivalently E[e_N]) tend to 0? Its
+//     threshold is the exact C*(k) of SPEC §8 (thresholds.MeanSquare).
+//   - almost sure: does ‖d_N‖ itself tend to 0 with probability one? The
+//     rate is the top Lyapunov exponent
+//     γ(C, k) = lim (1/N) log‖(I − CQ̄_N)…(I − CQ̄_1) v‖ (the same for
+//     almost every v and almost every realization), and runs converge
+//     when γ < 0.
+//
+// Jensen's inequality gives γ ≤ ½ log ρ(T_C), so mean-square stability
+// implies almost-sure stability and the almost-sure threshold is at least
+// C*(k). It can be much larger: with q ∈ {1, 3}, k = 1,
+// γ = ½ log|1 − C| + ½ log|1 − 3C| < 0 up to C = 4/3 while C*(1) = 0.8.
+// Between the two thresholds a typical run converges, yet E[e_N] diverges,
+// carried by rare runs whose products grow. Measured escape thresholds
+// (MeasureEscape) over a finite budget sit between or near them, depending
+// on the budget and the radii. LyapunovExponent estimates γ(C, k) for a
+// LinearStep (MixtureStep, HessianStep, or Case.Linear); a product that
+// overflows counts as divergence (γ = +Inf), never as NaN.
+//
 // # Performance
 //
 // Run fetches the components and builds the alias table once and allocates

@@ -199,3 +199,39 @@ func ExampleMeasureEscape() {
 	// Output:
 	// escape threshold 1.31, 95% bracket [1.29, 1.35], 8 probes
 }
+
+// ExampleRunSampler runs online SGD-1 on homogeneous Gaussian least squares
+// (fresh rows every step) and, with BatchSize = FullBatch, one exact
+// gradient-descent step x_1 = x_0 − CΣ(x_0 − θ*).
+func ExampleRunSampler() {
+	g, err := problems.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0, 0, 0.5}), []float64{1, -1}, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := sgdk.RunSampler(g, []float64{0, 0}, sgdk.Settings{BatchSize: 1, Step: sgdk.Constant(0.1), Iterations: 2000},
+		rand.New(rand.NewPCG(1, 99)), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("SGD-1: distance to θ* after %d steps < 1e-6: %v\n", r.Iterations, math.Hypot(r.X[0]-1, r.X[1]+1) < 1e-6)
+	r, err = sgdk.RunSampler(g, []float64{0, 0}, sgdk.Settings{BatchSize: sgdk.FullBatch, Step: sgdk.Constant(0.5), Iterations: 1}, nil, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("GD: x_1 = [%.4g %.4g]\n", r.X[0], r.X[1])
+	// Output:
+	// SGD-1: distance to θ* after 2000 steps < 1e-6: true
+	// GD: x_1 = [0.5 -0.25]
+}
+
+// ExampleWilson is the 95% Wilson score interval for 7 escapes out of 20
+// runs.
+func ExampleWilson() {
+	lo, hi := sgdk.Wilson(7, 20, 0.95)
+	fmt.Printf("[%.4g, %.4g]\n", lo, hi)
+	// Output:
+	// [0.1812, 0.5671]
+}

@@ -8,32 +8,10 @@ import (
 	"runtime"
 	"sync"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
-
-// Mean-square versus almost-sure stability.
-//
-// Near a homogeneous minimizer the SGD-k error obeys the random linear
-// recursion d_{N+1} = (I − C·Q̄_{N+1}) d_N, Q̄ the mean of k independent
-// component Hessians. Two questions differ:
-//
-//   - mean-square: does E[‖d_N‖²] (equivalently E[e_N]) tend to 0? Its
-//     threshold is the exact C*(k) of SPEC §8 (thresholds.MeanSquare).
-//   - almost sure: does ‖d_N‖ itself tend to 0 with probability one? The
-//     rate is the top Lyapunov exponent
-//     γ(C, k) = lim (1/N) log‖(I − CQ̄_N)…(I − CQ̄_1) v‖ (the same for
-//     almost every v and almost every realization), and runs converge
-//     when γ < 0.
-//
-// Jensen's inequality gives γ ≤ ½ log ρ(T_C), so mean-square stability
-// implies almost-sure stability and the almost-sure threshold is at least
-// C*(k). It can be much larger: with q ∈ {1, 3}, k = 1,
-// γ = ½ log|1 − C| + ½ log|1 − 3C| < 0 up to C = 4/3 while C*(1) = 0.8.
-// Between the two thresholds a typical run converges, yet E[e_N] diverges,
-// carried by rare runs whose products grow. Measured escape thresholds
-// (MeasureEscape) over a finite budget sit between or near them, depending
-// on the budget and the radii.
 
 // LinearStep applies one step of a random linear recursion:
 // dst = (I − c·Q̄)v for a fresh random matrix Q̄ (a batch-mean Hessian) drawn
@@ -98,12 +76,20 @@ func (s LyapunovSettings) resolve() (LyapunovSettings, error) {
 type Lyapunov struct {
 	// Exponent is the mean over replicates of (1/N) Σ log‖(I − CQ̄_n)v_{n−1}‖
 	// with v renormalized to unit length after every step. −Inf when every
-	// product collapsed to zero.
+	// product collapsed to zero; +Inf when a replicate diverged (see
+	// Diverged). Never NaN.
 	Exponent float64
 	// StdErr is the standard deviation of the replicate means divided by
 	// √R: the Monte Carlo standard error of Exponent (the finite-N bias,
-	// of order 1/N, is not in it).
+	// of order 1/N, is not in it). +Inf when a replicate diverged; NaN only
+	// for R = 1.
 	StdErr float64
+	// Diverged is the number of replicates whose product left the floating
+	// point range: a step produced a non-finite entry or norm (NaN, or an
+	// infinite entry). Such a replicate's exponent is +Inf (divergence), not
+	// a number: an overflowing product is unstable, and treating its NaN
+	// norm like 0 would report it as strongly stable.
+	Diverged int
 	// C is the step at which the exponent was estimated.
 	C float64
 }
@@ -114,9 +100,15 @@ type Lyapunov struct {
 // started at a random unit vector and renormalized after every step. A step
 // whose image is exactly zero contributes log of the smallest positive
 // float64 and restarts from a fresh random vector (this happens only at
-// isolated c, such as c = 1/q for a scalar q). Results depend only on the
+// isolated c, such as c = 1/q for a scalar q). A step whose image has a NaN
+// or infinite entry (overflow, or a broken step) ends its replicate as
+// diverged: exponent +Inf (Lyapunov.Diverged). Results depend only on the
 // settings, not on Workers. It returns an error naming the argument for
-// dim < 1, a nil newStep, a negative, NaN or infinite c, or bad settings.
+// dim < 1, a nil newStep or a newStep that returns a nil LinearStep, a
+// negative, NaN or infinite c, or bad settings.
+//
+// See the package documentation ("Mean-square and almost-sure stability")
+// for how the exponent relates to the mean-square threshold C*(k).
 func LyapunovExponent(dim int, newStep func() LinearStep, c float64, s LyapunovSettings) (Lyapunov, error) {
 	if dim < 1 {
 		return Lyapunov{}, fmt.Errorf("sgdk: dim = %d, want at least 1", dim)
@@ -131,16 +123,24 @@ func LyapunovExponent(dim int, newStep func() LinearStep, c float64, s LyapunovS
 	if err != nil {
 		return Lyapunov{}, err
 	}
-	return lyapunov(dim, newStep, c, s), nil
+	return lyapunov(dim, newStep, c, s)
 }
 
-func lyapunov(dim int, newStep func() LinearStep, c float64, s LyapunovSettings) Lyapunov {
+// errNilStep is returned when newStep makes a nil LinearStep.
+var errNilStep = errors.New("sgdk: newStep returned a nil LinearStep")
+
+func lyapunov(dim int, newStep func() LinearStep, c float64, s LyapunovSettings) (Lyapunov, error) {
 	means := make([]float64, s.Replicates)
+	nilStep := make([]bool, s.Replicates)
 	parallelRuns(s.Replicates, s.Workers, func() func(int) {
 		step := newStep()
 		v := make([]float64, dim)
 		w := make([]float64, dim)
 		return func(r int) {
+			if step == nil {
+				nilStep[r] = true
+				return
+			}
 			rnd := runRand(s.Seed, r)
 			randomUnit(v, rnd)
 			sum := 0.0
@@ -148,7 +148,12 @@ func lyapunov(dim int, newStep func() LinearStep, c float64, s LyapunovSettings)
 				step(w, v, c, rnd)
 				nrm := floats.Norm(w, 2)
 				var l float64
-				if nrm == 0 || math.IsNaN(nrm) {
+				if math.IsNaN(nrm) || (math.IsInf(nrm, 1) && !allFinite(w)) {
+					// Divergence: the product left the float64 range.
+					means[r] = math.Inf(1)
+					return
+				}
+				if nrm == 0 {
 					l = math.Log(math.SmallestNonzeroFloat64)
 					randomUnit(v, rnd)
 				} else if math.IsInf(nrm, 1) {
@@ -170,6 +175,20 @@ func lyapunov(dim int, newStep func() LinearStep, c float64, s LyapunovSettings)
 			means[r] = sum / float64(s.Steps)
 		}
 	})
+	for _, b := range nilStep {
+		if b {
+			return Lyapunov{}, errNilStep
+		}
+	}
+	diverged := 0
+	for _, m := range means {
+		if math.IsInf(m, 1) {
+			diverged++
+		}
+	}
+	if diverged > 0 {
+		return Lyapunov{Exponent: math.Inf(1), StdErr: math.Inf(1), C: c, Diverged: diverged}, nil
+	}
 	mean := 0.0
 	for _, m := range means {
 		mean += m
@@ -183,7 +202,20 @@ func lyapunov(dim int, newStep func() LinearStep, c float64, s LyapunovSettings)
 		}
 		se = math.Sqrt(ss / float64(len(means)-1) / float64(len(means)))
 	}
-	return Lyapunov{Exponent: mean, StdErr: se, C: c}
+	if math.IsInf(mean, -1) {
+		se = 0
+	}
+	return Lyapunov{Exponent: mean, StdErr: se, C: c}, nil
+}
+
+// allFinite reports whether every entry of v is finite.
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // randomUnit writes a uniformly random unit vector into v.
@@ -249,8 +281,11 @@ type AlmostSure struct {
 // positive excursion narrower than a grid step (a factor 2^{1/4}) could be
 // missed. Start from a value known to be stable: the mean-square threshold
 // C*(k) is one, since γ ≤ ½ log ρ(T_C) < 0 below it (Jensen). If γ(from) ≥ 0
-// the scan goes downward instead and returns the crossing below from. It
-// returns an error for invalid arguments or when no crossing is found.
+// the scan goes downward instead and returns the crossing below from. A
+// probe whose products overflow (Lyapunov.Diverged > 0) has γ = +Inf and
+// counts as unstable. It returns an error for invalid arguments (naming
+// them; a newStep that makes a nil LinearStep included) or when no crossing
+// is found.
 func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s LyapunovSettings) (AlmostSure, error) {
 	if !(from > 0) || math.IsInf(from, 0) {
 		return AlmostSure{}, fmt.Errorf("sgdk: from = %v is not finite and positive", from)
@@ -266,13 +301,20 @@ func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s Lya
 		return AlmostSure{}, err
 	}
 	var res AlmostSure
+	var perr error
 	probe := func(c float64) Lyapunov {
-		l := lyapunov(dim, newStep, c, s)
+		l, err := lyapunov(dim, newStep, c, s)
+		if err != nil && perr == nil {
+			perr = err
+		}
 		res.Probes = append(res.Probes, l)
 		return l
 	}
 	factor := math.Pow(2, 0.25)
 	first := probe(from)
+	if perr != nil {
+		return AlmostSure{}, perr
+	}
 	lo, hi := first, first
 	found := false
 	if first.Exponent < 0 {
@@ -294,12 +336,18 @@ func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s Lya
 			hi = l
 		}
 	}
+	if perr != nil {
+		return AlmostSure{}, perr
+	}
 	if !found {
 		return res, fmt.Errorf("sgdk: no sign change of the Lyapunov exponent within a factor 2^40 of from = %v", from)
 	}
 	slope := (hi.Exponent - lo.Exponent) / (math.Log(hi.C) - math.Log(lo.C))
 	for hi.C/lo.C > 1+s.RelTol {
 		mid := probe(math.Sqrt(lo.C * hi.C))
+		if perr != nil {
+			return AlmostSure{}, perr
+		}
 		if mid.Exponent >= 0 {
 			hi = mid
 		} else {
@@ -345,6 +393,14 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 	n := len(hess)
 	if n == 0 {
 		return 0, nil, errors.New("sgdk: hess is empty")
+	}
+	for i, q := range hess {
+		if q == nil {
+			return 0, nil, fmt.Errorf("sgdk: hess[%d] is nil", i)
+		}
+	}
+	if hess[0].SymmetricDim() == 0 {
+		return 0, nil, errors.New("sgdk: hess[0] is 0×0")
 	}
 	if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
 		return 0, nil, fmt.Errorf("sgdk: k = %v, want a positive integer or +Inf", k)
@@ -472,8 +528,9 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 	return m, func() LinearStep {
 		acc := mat.NewVecDense(m, nil)
 		t := mat.NewVecDense(m, nil)
+		vv := new(mat.VecDense) // a view of v, re-pointed every step
 		return func(dst, v []float64, c float64, rnd *rand.Rand) {
-			vv := mat.NewVecDense(m, v)
+			vv.SetRawVector(blas64.Vector{N: m, Inc: 1, Data: v})
 			if math.IsInf(k, 1) {
 				acc.MulVec(hc, vv)
 				for j := range dst {
@@ -498,13 +555,20 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 // written into dst) to a LinearStep factory: dst = (I − cQ̄)v. It costs
 // whatever draw costs plus O(p²) per step; MixtureStep is faster for finite
 // mixtures. draw must be safe for concurrent use with distinct dst and rnd.
+// The step itself allocates nothing. p must be at least 1 (it returns nil
+// otherwise, which LyapunovExponent reports as an error).
 func HessianStep(p int, draw func(dst *mat.SymDense, rnd *rand.Rand)) func() LinearStep {
+	if p < 1 || draw == nil {
+		return nil
+	}
 	return func() LinearStep {
 		q := mat.NewSymDense(p, nil)
 		t := mat.NewVecDense(p, nil)
+		vv := new(mat.VecDense) // a view of v, re-pointed every step
 		return func(dst, v []float64, c float64, rnd *rand.Rand) {
 			draw(q, rnd)
-			t.MulVec(q, mat.NewVecDense(p, v))
+			vv.SetRawVector(blas64.Vector{N: p, Inc: 1, Data: v})
+			t.MulVec(q, vv)
 			for j := range dst {
 				dst[j] = v[j] - c*t.AtVec(j)
 			}

@@ -1,12 +1,17 @@
 package sgdk_test
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/thresholds"
 )
 
 // twoPoint is SPEC §8's scalar example: q ∈ {1, 3} with probability ½.
@@ -142,4 +147,222 @@ func BenchmarkLyapunovExponent(b *testing.B) {
 			sgdk.LyapunovExponent(dim, step, 1, s)
 		}
 	})
+}
+
+// TestLyapunovNaNIsDivergence: a step that writes NaN (a broken or
+// overflowing product) makes its replicate diverge, exponent +Inf, never a
+// strongly negative number (a NaN norm used to be treated like 0, adding
+// log(smallest float) ≈ −745 per step) and never NaN.
+func TestLyapunovNaNIsDivergence(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+		newStep := func() sgdk.LinearStep {
+			return func(dst, v []float64, c float64, rnd *rand.Rand) {
+				for i := range dst {
+					dst[i] = 0.5 * v[i]
+				}
+				if rnd.Float64() < 0.01 {
+					dst[0] = bad
+				}
+			}
+		}
+		l, err := sgdk.LyapunovExponent(2, newStep, 0.1, sgdk.LyapunovSettings{Replicates: 4, Steps: 1000, Seed: 1, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// With probability 0.01 per step, every replicate of 1100 steps hits
+		// the bad entry except with probability 4·0.99^1100 ≈ 6e-5.
+		if !math.IsInf(l.Exponent, 1) || l.Diverged != 4 || math.IsNaN(l.StdErr) {
+			t.Errorf("bad entry %v: exponent %v ± %v, %d diverged; want +Inf, 4", bad, l.Exponent, l.StdErr, l.Diverged)
+		}
+	}
+	// A finite contraction by ½ has exponent log ½ exactly.
+	half := func() sgdk.LinearStep {
+		return func(dst, v []float64, c float64, rnd *rand.Rand) {
+			for i := range dst {
+				dst[i] = 0.5 * v[i]
+			}
+		}
+	}
+	l, err := sgdk.LyapunovExponent(2, half, 0.1, sgdk.LyapunovSettings{Replicates: 2, Steps: 100, Seed: 1})
+	if err != nil || math.Abs(l.Exponent-math.Log(0.5)) > 1e-12 || l.Diverged != 0 {
+		t.Errorf("contraction by ½: %+v, %v; want exponent %v", l, err, math.Log(0.5))
+	}
+}
+
+// TestSgdkBadInput: functions with an error result return an error naming
+// the argument for bad input, and do not panic (each of these used to
+// panic: hess[0] was used before its nil check, Compare indexed an empty
+// Geometry at k = ∞, RunSampler called a nil component, also inside the
+// goroutines of MeasureEscapeSampler, and a nil LinearStep was called).
+func TestSgdkBadInput(t *testing.T) {
+	tp := twoPointHess()
+	good, err := sgdk.ProblemCase("two-point", twoPointProblem(t), []float64{0}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseWith := func(f func(c *sgdk.Case)) *sgdk.Case {
+		c := *good
+		f(&c)
+		return &c
+	}
+	nilSmp := nilSampler{}
+	nilStep := func() sgdk.LinearStep { return nil }
+	es := sgdk.EscapeSettings{StartRadius: 0.1, EscapeRadius: 1, Iterations: 10, Runs: 4, BatchSize: 1, From: 0.5, Seed: 1, Workers: 2}
+	for _, c := range []struct {
+		name, want string
+		run        func() error
+	}{
+		{"MixtureStep nil hess[0]", "hess[0]", func() error { _, _, err := sgdk.MixtureStep([]mat.Symmetric{nil, tp[1]}, nil, 1); return err }},
+		{"MixtureStep nil hess[1]", "hess[1]", func() error { _, _, err := sgdk.MixtureStep([]mat.Symmetric{tp[0], nil}, nil, 1); return err }},
+		{"MixtureStep 0×0 hess[0]", "hess[0]", func() error { _, _, err := sgdk.MixtureStep([]mat.Symmetric{&mat.SymDense{}}, nil, 1); return err }},
+		{"Compare empty Geometry", "Geometry", func() error {
+			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Geometry = thresholds.Geometry{} }), []float64{1, math.Inf(1)}, sgdk.CompareSettings{SkipEscape: true})
+			return err
+		}},
+		{"Compare bad eigenvalue", "Geometry.Eigenvalues[0]", func() error {
+			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Geometry = thresholds.Geometry{Eigenvalues: []float64{math.NaN()}, S: 1, T: 1} }), []float64{math.Inf(1)}, sgdk.CompareSettings{SkipEscape: true})
+			return err
+		}},
+		{"Compare S > T", "Geometry.T", func() error {
+			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Geometry = thresholds.Geometry{Eigenvalues: []float64{1}, S: 2, T: 1} }), []float64{1}, sgdk.CompareSettings{SkipEscape: true, SkipAlmostSure: true})
+			return err
+		}},
+		{"Compare NaN Sharpness", "Sharpness", func() error {
+			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Sharpness = math.NaN() }), []float64{1}, sgdk.CompareSettings{SkipEscape: true, SkipAlmostSure: true})
+			return err
+		}},
+		{"Compare nil Linear", "Linear", func() error {
+			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Linear = nil }), []float64{1}, sgdk.CompareSettings{SkipEscape: true})
+			return err
+		}},
+		{"Compare empty Minimizer", "Minimizer", func() error {
+			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Minimizer = nil }), []float64{1}, sgdk.CompareSettings{SkipAlmostSure: true})
+			return err
+		}},
+		{"Compare Linear makes nil step", "nil LinearStep", func() error {
+			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) {
+				c.Linear = func(k float64) (int, func() sgdk.LinearStep, error) { return 1, nilStep, nil }
+			}), []float64{1}, sgdk.CompareSettings{SkipEscape: true, Lyapunov: sgdk.LyapunovSettings{Replicates: 2, Steps: 10}})
+			return err
+		}},
+		{"RunSampler nil component", "smp", func() error {
+			_, err := sgdk.RunSampler(nilSmp, []float64{0}, sgdk.Settings{BatchSize: 1, Step: sgdk.Constant(0.1), Iterations: 5}, rand.New(rand.NewPCG(1, 1)), nil)
+			return err
+		}},
+		{"MeasureEscapeSampler nil component", "smp", func() error {
+			_, err := sgdk.MeasureEscapeSampler(nilSmp, []float64{0}, es)
+			return err
+		}},
+		{"EscapeFractionSampler nil component", "smp", func() error {
+			_, err := sgdk.EscapeFractionSampler(nilSmp, []float64{0}, 0.5, es)
+			return err
+		}},
+		{"LyapunovExponent nil step", "nil LinearStep", func() error {
+			_, err := sgdk.LyapunovExponent(1, nilStep, 0.5, sgdk.LyapunovSettings{Replicates: 3, Steps: 10, Workers: 2})
+			return err
+		}},
+		{"AlmostSureThreshold nil step", "nil LinearStep", func() error {
+			_, err := sgdk.AlmostSureThreshold(1, nilStep, 0.5, sgdk.LyapunovSettings{Replicates: 3, Steps: 10})
+			return err
+		}},
+		{"HessianStep p = 0", "newStep", func() error {
+			_, err := sgdk.LyapunovExponent(1, sgdk.HessianStep(0, func(*mat.SymDense, *rand.Rand) {}), 0.5, sgdk.LyapunovSettings{})
+			return err
+		}},
+	} {
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic %v", c.name, r)
+				}
+			}()
+			err = c.run()
+		}()
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+		} else if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %q does not name %q", c.name, err, c.want)
+		}
+	}
+}
+
+// nilSampler is a broken Sampler whose Sample returns nil.
+type nilSampler struct{}
+
+func (nilSampler) Dim() int                             { return 1 }
+func (nilSampler) Sample(*rand.Rand) problems.Component { return nil }
+
+func twoPointProblem(t *testing.T) *problems.Quadratic {
+	t.Helper()
+	p, err := problems.NewQuadratic(twoPointHess(), [][]float64{{0}, {0}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestLinearStepNoAlloc: the steps of MixtureStep (diagonal and dense
+// paths, finite k and k = ∞) and HessianStep allocate nothing per step.
+func TestLinearStepNoAlloc(t *testing.T) {
+	dense := []mat.Symmetric{
+		mat.NewSymDense(2, []float64{2, 0.5, 0.5, 1}),
+		mat.NewSymDense(2, []float64{1, -0.3, -0.3, 3}),
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []struct {
+		name string
+		hess []mat.Symmetric
+		k    float64
+	}{
+		{"diagonal k=4", twoPointHess(), 4},
+		{"dense k=4", dense, 4},
+		{"dense k=∞", dense, math.Inf(1)},
+	} {
+		dim, newStep, err := sgdk.MixtureStep(c.hess, nil, c.k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		step := newStep()
+		v, w := make([]float64, dim), make([]float64, dim)
+		v[0] = 1
+		if a := testing.AllocsPerRun(100, func() { step(w, v, 0.1, rnd) }); a != 0 {
+			t.Errorf("MixtureStep %s: %v allocations per step", c.name, a)
+		}
+	}
+	hs := sgdk.HessianStep(2, func(dst *mat.SymDense, rnd *rand.Rand) {
+		dst.SetSym(0, 0, rnd.Float64())
+		dst.SetSym(0, 1, 0.1)
+		dst.SetSym(1, 1, 1)
+	})()
+	v, w := []float64{1, 0}, make([]float64, 2)
+	if a := testing.AllocsPerRun(100, func() { hs(w, v, 0.1, rnd) }); a != 0 {
+		t.Errorf("HessianStep: %v allocations per step", a)
+	}
+	// And it computes (I − cQ)v: Q = [[q, 0.1], [0.1, 1]], v = e_1.
+	r := rand.New(rand.NewPCG(5, 5))
+	q := rand.New(rand.NewPCG(5, 5)).Float64()
+	hs(w, v, 0.1, r)
+	if math.Abs(w[0]-(1-0.1*q)) > 1e-15 || math.Abs(w[1]+0.01) > 1e-15 {
+		t.Errorf("HessianStep (I − cQ)e_1 = %v, want [%v −0.01]", w, 1-0.1*q)
+	}
+}
+
+// ExampleAlmostSureThreshold finds the almost-sure threshold of SPEC §8's
+// two-point example at k = 1, where γ(C) = ½ log|1 − C| + ½ log|1 − 3C|
+// crosses 0 at C = 4/3, far above the mean-square C*(1) = 0.8.
+func ExampleAlmostSureThreshold() {
+	dim, newStep, err := sgdk.MixtureStep(twoPointHess(), nil, 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	as, err := sgdk.AlmostSureThreshold(dim, newStep, 0.8, sgdk.LyapunovSettings{Replicates: 8, Steps: 4000, Seed: 1, RelTol: 1e-3})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("almost-sure threshold %.3g (exact 4/3 = %.4g)\n", as.C, 4.0/3)
+	// Output:
+	// almost-sure threshold 1.33 (exact 4/3 = 1.333)
 }

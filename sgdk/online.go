@@ -22,7 +22,9 @@ import (
 // problems.ExpectedGrader (GaussianLeastSquares does); otherwise that is an
 // error. s.WithoutReplacement has no meaning for a population and is an
 // error. Recorder, Result, divergence and projection behave as in Run.
-// Each step allocates whatever smp.Sample allocates (one component).
+// Each step allocates whatever smp.Sample allocates (one component). A nil
+// component from smp.Sample is an error (naming smp), returned with the
+// result so far.
 //
 // To run the finite-sample (empirical) version instead, use Run on
 // problems.SampledProblem(smp, n, seed); see problems.Sampler.
@@ -70,7 +72,11 @@ func RunSampler(smp problems.Sampler, x0 []float64, s Settings, rnd *rand.Rand, 
 		} else {
 			clear(dir)
 			for range s.BatchSize {
-				smp.Sample(rnd).Grad(tmp, x)
+				comp := smp.Sample(rnd)
+				if comp == nil {
+					return res, fmt.Errorf("sgdk: sampler (smp) returned a nil component at iteration %d", n)
+				}
+				comp.Grad(tmp, x)
 				floats.Add(dir, tmp)
 			}
 			scale = c / float64(s.BatchSize)

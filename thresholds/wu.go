@@ -48,25 +48,33 @@ func WuNonUniformity(v, k float64) float64 {
 // of symmetric matrices hess with weights w (H = Σ_i w_i Q_i,
 // E[Q²] = Σ_i w_i Q_i²): the sharpness and the squared non-uniformity of Wu,
 // Ma and E (2018). E[Q²] − H² = E[(Q − H)²] is positive semidefinite; it is
-// computed in that form to avoid cancellation. It returns an error naming the
-// argument when hess is empty, the dimensions differ, an entry is not finite,
-// or w has the wrong length or a weight is not positive (the weights are used
-// as given; they need not be normalized by the caller, but should sum to 1).
+// computed in that form to avoid cancellation. The weights follow
+// MeanSquare's rule: nil or empty means uniform 1/N; otherwise len(w) =
+// len(hess), every w[i] finite and ≥ 0, and the sum within 1e-9 of 1 (the
+// weights are then normalized by their sum). It returns an error naming the
+// argument when hess is empty, an entry of hess is nil or 0×0, the
+// dimensions differ, a matrix entry is not finite, or w breaks that rule.
 func NonUniformity(hess []mat.Symmetric, w []float64) (sharpness, v float64, err error) {
 	if len(hess) == 0 {
 		return math.NaN(), math.NaN(), errors.New("thresholds: hess is empty")
 	}
-	if len(w) != len(hess) {
-		return math.NaN(), math.NaN(), fmt.Errorf("thresholds: w has length %d, hess %d", len(w), len(hess))
+	for i, q := range hess {
+		if q == nil {
+			return math.NaN(), math.NaN(), fmt.Errorf("thresholds: hess[%d] is nil", i)
+		}
+		if q.SymmetricDim() == 0 {
+			return math.NaN(), math.NaN(), fmt.Errorf("thresholds: hess[%d] is 0×0", i)
+		}
+	}
+	w, err = meanSquareWeights(w, len(hess))
+	if err != nil {
+		return math.NaN(), math.NaN(), err
 	}
 	p := hess[0].SymmetricDim()
 	h := mat.NewSymDense(p, nil)
 	for i, q := range hess {
 		if q.SymmetricDim() != p {
 			return math.NaN(), math.NaN(), fmt.Errorf("thresholds: hess[%d] has dimension %d, want %d", i, q.SymmetricDim(), p)
-		}
-		if !(w[i] > 0) || math.IsInf(w[i], 0) {
-			return math.NaN(), math.NaN(), fmt.Errorf("thresholds: w[%d] = %v is not finite and positive", i, w[i])
 		}
 		for a := 0; a < p; a++ {
 			for b := a; b < p; b++ {
@@ -107,7 +115,8 @@ func NonUniformity(hess []mat.Symmetric, w []float64) (sharpness, v float64, err
 
 // NonUniformityOperator returns λ_max(H) and λ_max(E[Q²] − H²) from H and the
 // fourth-moment map of MeanSquareOperator (E[Q²] = fourth(I)). It returns an
-// error naming the argument when h is not finite or fourth is nil.
+// error naming the argument when h is nil, 0×0 or not finite, or fourth is
+// nil.
 func NonUniformityOperator(h mat.Symmetric, fourth func(dst *mat.SymDense, s mat.Symmetric)) (sharpness, v float64, err error) {
 	if h == nil {
 		return math.NaN(), math.NaN(), errors.New("thresholds: h is nil")
@@ -116,6 +125,9 @@ func NonUniformityOperator(h mat.Symmetric, fourth func(dst *mat.SymDense, s mat
 		return math.NaN(), math.NaN(), errors.New("thresholds: fourth is nil")
 	}
 	p := h.SymmetricDim()
+	if p == 0 {
+		return math.NaN(), math.NaN(), errors.New("thresholds: h is 0×0")
+	}
 	for a := 0; a < p; a++ {
 		for b := a; b < p; b++ {
 			if x := h.At(a, b); math.IsNaN(x) || math.IsInf(x, 0) {

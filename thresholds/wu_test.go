@@ -3,6 +3,7 @@ package thresholds
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -85,5 +86,65 @@ func TestNonUniformityOperatorGaussian(t *testing.T) {
 	}
 	if _, _, err := NonUniformityOperator(sigma, nil); err == nil {
 		t.Error("nil fourth accepted")
+	}
+}
+
+// TestWuBadInput: bad input returns an error naming the argument, never a
+// panic (a nil or 0×0 matrix used to index out of range in symMax).
+func TestWuBadInput(t *testing.T) {
+	one := mat.NewSymDense(1, []float64{1})
+	two := mat.NewSymDense(1, []float64{3})
+	fourth := func(dst *mat.SymDense, s mat.Symmetric) { dst.CopySym(s) }
+	for _, c := range []struct {
+		name, want string
+		run        func() error
+	}{
+		{"nil entry", "hess[1]", func() error { _, _, err := NonUniformity([]mat.Symmetric{one, nil}, nil); return err }},
+		{"0×0 entry", "hess[0]", func() error {
+			_, _, err := NonUniformity([]mat.Symmetric{&mat.SymDense{}}, nil)
+			return err
+		}},
+		{"w length", "w", func() error { _, _, err := NonUniformity([]mat.Symmetric{one, two}, []float64{1}); return err }},
+		{"w sum", "w sums", func() error { _, _, err := NonUniformity([]mat.Symmetric{one, two}, []float64{0.5, 0.6}); return err }},
+		{"w negative", "w[0]", func() error { _, _, err := NonUniformity([]mat.Symmetric{one, two}, []float64{-0.5, 1.5}); return err }},
+		{"w NaN", "w[1]", func() error {
+			_, _, err := NonUniformity([]mat.Symmetric{one, two}, []float64{0.5, math.NaN()})
+			return err
+		}},
+		{"w Inf", "w[0]", func() error {
+			_, _, err := NonUniformity([]mat.Symmetric{one, two}, []float64{math.Inf(1), 0.5})
+			return err
+		}},
+		{"operator 0×0 h", "h", func() error { _, _, err := NonUniformityOperator(&mat.SymDense{}, fourth); return err }},
+		{"operator nil h", "h", func() error { _, _, err := NonUniformityOperator(nil, fourth); return err }},
+		{"operator NaN fourth", "fourth", func() error {
+			_, _, err := NonUniformityOperator(one, func(dst *mat.SymDense, s mat.Symmetric) { dst.SetSym(0, 0, math.NaN()) })
+			return err
+		}},
+	} {
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic %v", c.name, r)
+				}
+			}()
+			err = c.run()
+		}()
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+		} else if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %q does not name %q", c.name, err, c.want)
+		}
+	}
+	// Valid: nil weights are uniform, a zero weight drops its component,
+	// and weights summing to 1 within 1e-9 are accepted (normalized).
+	a, v, err := NonUniformity([]mat.Symmetric{one, two}, nil)
+	if err != nil || a != 2 || math.Abs(v-1) > 1e-12 {
+		t.Errorf("uniform: a = %v, v = %v, err %v; want 2, 1 (q ∈ {1, 3})", a, v, err)
+	}
+	a, v, err = NonUniformity([]mat.Symmetric{one, two}, []float64{0, 1 + 5e-10})
+	if err != nil || math.Abs(a-3) > 1e-9 || v > 1e-9 {
+		t.Errorf("w = (0, 1): a = %v, v = %v, err %v; want 3, 0", a, v, err)
 	}
 }

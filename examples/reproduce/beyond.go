@@ -28,14 +28,29 @@ const (
 	// beyondSTSeed is the seed of Styblinski–Tang Model 1, the documented
 	// seed of the paper's models in this program (stSeed of the tables).
 	beyondSTSeed = 1
-	// beyondIters is the iteration budget of every escape run: longer than
-	// the paper's 20 so that a run just above a threshold has time to leave.
-	beyondIters = 100
-	// beyondGrid is the number of learning rates of a phase diagram.
-	beyondGrid = 40
-	// beyondGridRuns is the number of runs per phase-diagram cell.
-	beyondGridRuns = 32
 )
+
+// beyondSizes are the Monte Carlo sizes of the section other than -runs
+// (escape runs per probed learning rate, Env.Runs). They are fixed for the
+// program (beyondDefault); only tests shrink them, through beyondSize.
+type beyondSizes struct {
+	// iters is the iteration budget of every escape run, the section's own
+	// and independent of -iters: longer than the paper's 20 so that a run
+	// just above a threshold has time to leave.
+	iters int
+	// grid is the number of learning rates of a phase diagram, gridRuns
+	// the number of runs per phase-diagram cell.
+	grid, gridRuns int
+	// lyapReplicates, lyapSteps and lyapBurn are the products per
+	// Lyapunov probe, their averaged steps and burn-in steps.
+	lyapReplicates, lyapSteps, lyapBurn int
+}
+
+// beyondDefault are the sizes of the program.
+var beyondDefault = beyondSizes{iters: 100, grid: 40, gridRuns: 32, lyapReplicates: 16, lyapSteps: 2000, lyapBurn: 200}
+
+// beyondSize is what runBeyond uses: beyondDefault except in tests.
+var beyondSize = beyondDefault
 
 var beyondBatches = []float64{1, 4, 16, 64, math.Inf(1)}
 
@@ -198,17 +213,22 @@ func runBeyond(e *Env) error {
 	}
 	var records []beyondRecord
 	var csvRows [][]string
+	sz := beyondSize
 	var md strings.Builder
 	md.WriteString(beyondIntro)
-	fmt.Fprintf(&md, "Escape runs: %d runs per probed learning rate, %d iterations, starts uniform in B(x*, r), "+
-		"escape = leaving B(x*, R), touching the box, or overflowing; bisection on log C to 2%%, "+
-		"95%% Wilson bracket. Almost-sure thresholds: 16 products of 2000 steps (after 200 burn-in steps) per probe, "+
+	fmt.Fprintf(&md, "**Iteration budget.** Every escape run of this section (thresholds and phase diagrams) takes "+
+		"%d iterations, this section's own budget: it does not follow -iters (%d, the budget of the paper's "+
+		"experiments), so that a run just above a threshold has time to leave.\n\n", sz.iters, e.Iters)
+	fmt.Fprintf(&md, "Escape runs: %d runs (-runs) per probed learning rate, %d iterations each (regardless of -iters), "+
+		"starts uniform in B(x*, r), escape = leaving B(x*, R), touching the box, or overflowing; bisection on log C to 2%%, "+
+		"95%% Wilson bracket. Almost-sure thresholds: %d products of %d steps (after %d burn-in steps) per probe, "+
 		"scanned upward from C*(k) by factors 2^(1/4), then bisected to 0.1%%; ± is the Monte Carlo standard error. "+
-		"Phase diagrams: %d runs per cell. Seed %d.\n\n", e.Runs, beyondIters, beyondGridRuns, e.Seed)
+		"Phase diagrams: %d learning rates × %d runs per cell, %d iterations per run. Seed %d.\n\n",
+		e.Runs, sz.iters, sz.lyapReplicates, sz.lyapSteps, sz.lyapBurn, sz.grid, sz.gridRuns, sz.iters, e.Seed)
 	for ci, bc := range cases {
 		set := sgdk.CompareSettings{
-			Lyapunov: sgdk.LyapunovSettings{Replicates: 16, Steps: 2000, Burn: 200, Seed: sgdk.CellSeed(e.Seed^0xbe70d, ci), Workers: e.Workers},
-			Escape: sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: beyondIters,
+			Lyapunov: sgdk.LyapunovSettings{Replicates: sz.lyapReplicates, Steps: sz.lyapSteps, Burn: sz.lyapBurn, Seed: sgdk.CellSeed(e.Seed^0xbe70d, ci), Workers: e.Workers},
+			Escape: sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
 				Runs: e.Runs, Seed: sgdk.CellSeed(e.Seed^0xe5ca9e, ci), Workers: e.Workers},
 		}
 		rows, err := sgdk.Compare(bc.c, beyondBatches, set)
@@ -228,7 +248,7 @@ func runBeyond(e *Env) error {
 				WuSharpness: Num(r.WuSharpness), WuNonUniformity: Num(r.WuNonUniformity),
 				AlmostSure: Num(r.AlmostSure), AlmostSureErr: Num(r.AlmostSureErr),
 				Escape: Num(r.Escape), EscapeLo: Num(r.EscapeLo), EscapeHi: Num(r.EscapeHi), FloorAtHalf: Num(r.FloorAtHalf),
-				StartRadius: Num(bc.start), EscapeRadius: Num(bc.escape), Iterations: beyondIters, Runs: e.Runs,
+				StartRadius: Num(bc.start), EscapeRadius: Num(bc.escape), Iterations: sz.iters, Runs: e.Runs,
 			}
 			records = append(records, rec)
 			csvRows = append(csvRows, rec.csv())
@@ -239,7 +259,7 @@ func runBeyond(e *Env) error {
 		}
 		fmt.Fprintf(&md, "### %s (%s; r = %.3g, R = %.3g)\n\n", bc.c.Name, hom, bc.start, bc.escape)
 		md.WriteString(beyondTable(rows))
-		if err := beyondPhase(e, bc, rows, ci); err != nil {
+		if err := beyondPhase(e, bc, rows, ci, sz); err != nil {
 			return err
 		}
 		e.Progress("beyond: %s phase diagram", bc.c.Name)
@@ -361,7 +381,7 @@ func (beyondPalette) Colors() []color.Color {
 }
 
 // beyondPhase draws the phase diagram of one case.
-func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int) error {
+func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz beyondSizes) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
 		for _, v := range []float64{r.PatelConvergence, r.MeanSquare, r.AlmostSure, r.Escape, r.WuSharpness} {
@@ -371,14 +391,14 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int) error
 		}
 	}
 	lo, hi = math.Log10(lo/3), math.Log10(hi*3)
-	g := beyondGridXYZ{logC: make([]float64, beyondGrid), z: make([][]float64, len(rows))}
+	g := beyondGridXYZ{logC: make([]float64, sz.grid), z: make([][]float64, len(rows))}
 	for i := range g.logC {
-		g.logC[i] = lo + (hi-lo)*(float64(i)+0.5)/beyondGrid
+		g.logC[i] = lo + (hi-lo)*(float64(i)+0.5)/float64(sz.grid)
 	}
-	es := sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: beyondIters,
-		Runs: beyondGridRuns, Seed: sgdk.CellSeed(e.Seed^0x9a5e, ci), Workers: e.Workers}
+	es := sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
+		Runs: sz.gridRuns, Seed: sgdk.CellSeed(e.Seed^0x9a5e, ci), Workers: e.Workers}
 	for ki, r := range rows {
-		g.z[ki] = make([]float64, beyondGrid)
+		g.z[ki] = make([]float64, sz.grid)
 		for i, lc := range g.logC {
 			pr, err := sgdk.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es)
 			if err != nil {
