@@ -109,30 +109,8 @@ func RunSampler(smp problems.Sampler, x0 []float64, s Settings, rnd *rand.Rand, 
 
 // validateSamplerSettings checks the fields of s that apply to a sampler.
 func validateSamplerSettings(dim int, s Settings) error {
-	if s.BatchSize < 0 {
-		return fmt.Errorf("sgdk: BatchSize = %d is negative (use FullBatch = 0 for gradient descent)", s.BatchSize)
-	}
-	if s.Iterations < 0 {
-		return fmt.Errorf("sgdk: Iterations = %d is negative", s.Iterations)
-	}
-	if s.Step == nil {
-		return errors.New("sgdk: Step is nil")
-	}
-	if f, ok := s.Step.(StepFunc); ok && f == nil {
-		return errors.New("sgdk: Step is a nil StepFunc")
-	}
-	if v, ok := s.Step.(stepValidator); ok {
-		if err := v.Validate(); err != nil {
-			return err
-		}
-	}
-	if s.Bounds != nil {
-		if err := s.Bounds.Validate(); err != nil {
-			return fmt.Errorf("sgdk: Bounds: %w", err)
-		}
-		if s.Bounds.Dim() != dim {
-			return fmt.Errorf("sgdk: Bounds has dimension %d, sampler Dim() = %d", s.Bounds.Dim(), dim)
-		}
+	if err := validateCommon(dim, "sampler", s); err != nil {
+		return err
 	}
 	if s.WithoutReplacement {
 		return errors.New("sgdk: WithoutReplacement has no meaning for a sampler (a population has no finite index set)")

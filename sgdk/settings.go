@@ -124,30 +124,8 @@ func validateSettings(p problems.Problem, s Settings) error {
 	if p.Len() < 1 {
 		return fmt.Errorf("sgdk: problem Len() = %d is not positive", p.Len())
 	}
-	if s.BatchSize < 0 {
-		return fmt.Errorf("sgdk: BatchSize = %d is negative (use FullBatch = 0 for gradient descent)", s.BatchSize)
-	}
-	if s.Iterations < 0 {
-		return fmt.Errorf("sgdk: Iterations = %d is negative", s.Iterations)
-	}
-	if s.Step == nil {
-		return errors.New("sgdk: Step is nil")
-	}
-	if f, ok := s.Step.(StepFunc); ok && f == nil {
-		return errors.New("sgdk: Step is a nil StepFunc")
-	}
-	if v, ok := s.Step.(stepValidator); ok {
-		if err := v.Validate(); err != nil {
-			return err
-		}
-	}
-	if s.Bounds != nil {
-		if err := s.Bounds.Validate(); err != nil {
-			return fmt.Errorf("sgdk: Bounds: %w", err)
-		}
-		if s.Bounds.Dim() != p.Dim() {
-			return fmt.Errorf("sgdk: Bounds has dimension %d, problem Dim() = %d", s.Bounds.Dim(), p.Dim())
-		}
+	if err := validateCommon(p.Dim(), "problem", s); err != nil {
+		return err
 	}
 	n := p.Len()
 	sum := 0.0
@@ -170,6 +148,38 @@ func validateSettings(p problems.Problem, s Settings) error {
 			if math.Abs(p.Weight(i)-w0) > 1e-12 {
 				return fmt.Errorf("sgdk: WithoutReplacement needs uniform weights, but Weight(0) = %v and Weight(%d) = %v", w0, i, p.Weight(i))
 			}
+		}
+	}
+	return nil
+}
+
+// validateCommon checks the fields of s that do not depend on a finite
+// index set: batch size, iterations, step schedule and bounds of dimension
+// dim; what names the caller's problem ("problem" or "sampler") in errors.
+func validateCommon(dim int, what string, s Settings) error {
+	if s.BatchSize < 0 {
+		return fmt.Errorf("sgdk: BatchSize = %d is negative (use FullBatch = 0 for gradient descent)", s.BatchSize)
+	}
+	if s.Iterations < 0 {
+		return fmt.Errorf("sgdk: Iterations = %d is negative", s.Iterations)
+	}
+	if s.Step == nil {
+		return errors.New("sgdk: Step is nil")
+	}
+	if f, ok := s.Step.(StepFunc); ok && f == nil {
+		return errors.New("sgdk: Step is a nil StepFunc")
+	}
+	if v, ok := s.Step.(stepValidator); ok {
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	if s.Bounds != nil {
+		if err := s.Bounds.Validate(); err != nil {
+			return fmt.Errorf("sgdk: Bounds: %w", err)
+		}
+		if s.Bounds.Dim() != dim {
+			return fmt.Errorf("sgdk: Bounds has dimension %d, %s Dim() = %d", s.Bounds.Dim(), what, dim)
 		}
 	}
 	return nil
