@@ -75,48 +75,6 @@ func kOf(k int) float64 {
 	return float64(k)
 }
 
-// Example_tables computes the analogues of the paper's Tables 2–5 at four
-// of its minimizers: the quadratic-circle quadratic minimizer of Models 1
-// and 2 (with the relative rank tolerance 1e−3 that SPEC §6 says gives the
-// paper's m = 1) and the Styblinski–Tang Model 1 sharpest and flattest
-// minimizers (seed 1). The paper's values are 4.977, 4.981 (Model 1) and
-// 995.4, 996.1 (Model 2) for k = 1, ∞ in Tables 2 and 3, and for ST Model 1
-// (Tables 4, 5; flat/sharp) divergence 9.001e−3/7.682e−3 at k = 1 and
-// 0.1091/0.09004 at k = ∞, convergence 2.319e−3/2.250e−3 and
-// 0.05064/0.04447. The quadratic minimizer matches to four digits; the
-// Styblinski–Tang models are random realizations calibrated to the same
-// orders (here within a factor 1.7).
-func Example_tables() {
-	for model := 1; model <= 2; model++ {
-		p, err := problems.QuadCircleModel(model)
-		if err != nil {
-			log.Fatal(err)
-		}
-		s := newSite(p, []float64{0, -15}, 1e-3)
-		fmt.Printf("QC model %d quadratic: m=%d div(1)=%.4g div(∞)=%.4g conv(1)=%.4g conv(∞)=%.4g\n", model, len(s.g.Eigenvalues),
-			thresholds.Divergence(s.g, 1), thresholds.Divergence(s.g, math.Inf(1)),
-			thresholds.Convergence(s.g, 1), thresholds.Convergence(s.g, math.Inf(1)))
-	}
-	st, err := problems.StyblinskiTangModel(1, 1)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, m := range []struct {
-		name string
-		x    []float64
-	}{{"flattest", st.Flattest()}, {"sharpest", st.Sharpest()}} {
-		s := newSite(st, m.x, 0)
-		fmt.Printf("ST model 1 %s: div(1)=%.4g div(∞)=%.4g conv(1)=%.4g conv(∞)=%.4g\n", m.name,
-			thresholds.Divergence(s.g, 1), thresholds.Divergence(s.g, math.Inf(1)),
-			thresholds.Convergence(s.g, 1), thresholds.Convergence(s.g, math.Inf(1)))
-	}
-	// Output:
-	// QC model 1 quadratic: m=1 div(1)=4.978 div(∞)=4.981 conv(1)=4.929 conv(∞)=4.981
-	// QC model 2 quadratic: m=1 div(1)=995.4 div(∞)=996 conv(1)=985.7 conv(∞)=996
-	// ST model 1 flattest: div(1)=0.01496 div(∞)=0.116 conv(1)=0.002911 conv(∞)=0.06694
-	// ST model 1 sharpest: div(1)=0.01215 div(∞)=0.0978 conv(1)=0.002467 conv(∞)=0.05648
-}
-
 // Example_quadraticMinimizer checks §4.2's report near the quadratic
 // minimizer (Figure 6): the paper says SGD-1 started uniformly in a disc of
 // radius 1e−8 converges at C = 4 (Model 1) and C = 256 (Model 2) and

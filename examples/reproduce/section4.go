@@ -2,13 +2,17 @@ package main
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -202,7 +206,12 @@ func sec4Transitions(cells []cellRecord) string {
 type figureInfo struct{ title, caption, file string }
 
 var sec4FigureList = []figureInfo{
-	{"Figure 4", "The expected objective F of the four models on the box, log10(F − min F + δ) with δ = 1e−6·(max F − min F).", "figure4.png"},
+	{"Figure 4", "The expected objective F of the four models, one row per model. Left: log10(F − min F + δ) on the box, δ = 1e−6·(max F − min F); " +
+		"only the quadratic basin about (0, −15) shows, because the circular basin about (0, 0) (ring) is about 1e−11 deep (Models 1, 2) or 3e−15 " +
+		"(Models 3, 4) below a plateau F ≈ 0.01. Right: the circular basin on its own scale, log10(F(r, 0) − F(0, 0)) against log10 r for r from " +
+		"1e−9 to 1 along the ray from (0, 0) (F is radial there; the difference is summed per component, without cancellation): the fine walls " +
+		"make F rise as r² from 1e−9 to 1e−5, the broad walls as r³ beyond 1e−4. Dashed: the radius 1e−8 of the start disc (green) and " +
+		"ε = 0.02, the radius of the ball whose geometry gives the thresholds (red).", "figure4.png"},
 	{"Figure 5", "SGD-1 on Models 1 and 3 started near the circular minimizer: log10 distance to it, one line per run; rows: learning rates; dashed: escape radius R.", "figure5.png"},
 	{"Figure 6", "SGD-1 on Models 1 and 2 started near the quadratic minimizer: log10 distance to it.", "figure6.png"},
 	{"Figure 7", "GD on Models 1 and 3 started near the circular minimizer: log10 distance to it.", "figure7.png"},
@@ -257,9 +266,13 @@ func section4Figures(e *Env, runs map[sec4Key]sec4Runs) error {
 	return nil
 }
 
-// figure4 draws log10(1 + F − min F) of the four models on the box.
+// figure4 draws, per model (one row each), log10(F − min F + δ) on the box
+// (left) and, right, the circular basin on its own scale: log10 of
+// F(r, 0) − F(0, 0) against log10 r along the ray from the circular
+// minimizer, r from 1e−9 to 1. The basin is about 1e−11 deep (Models 1, 2)
+// or 3e−15 (Models 3, 4), invisible at the scale of the box.
 func figure4(e *Env) error {
-	grid := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
+	grid := make([][]*plot.Plot, 4)
 	for model := 1; model <= 4; model++ {
 		p, err := e.model("qc", model)
 		if err != nil {
@@ -296,7 +309,121 @@ func figure4(e *Env) error {
 				row[c] = math.Log10(v - lo + delta)
 			}
 		}
-		grid[(model-1)/2][(model-1)%2] = heatPanel(fmt.Sprintf("Model %d: log10(F − min F + δ)", model), gf)
+		q, ok := p.(*problems.QuadCircle)
+		if !ok {
+			return fmt.Errorf("figure 4: model %d is a %T, not a *problems.QuadCircle", model, p)
+		}
+		prof, err := circularProfile(q, fmt.Sprintf("Model %d: circular basin, F(r,0) − F(0,0)", model))
+		if err != nil {
+			return err
+		}
+		heat := heatPanel(fmt.Sprintf("Model %d: log10(F − min F + δ)", model), gf)
+		// Mark the circular minimizer, whose basin the box scale hides.
+		mark, err := plotter.NewScatter(plotter.XYs{{X: 0, Y: 0}})
+		if err != nil {
+			return err
+		}
+		mark.GlyphStyle.Shape = draw.RingGlyph{}
+		mark.GlyphStyle.Radius = vg.Points(4)
+		mark.GlyphStyle.Color = color.NRGBA{R: 20, G: 60, B: 180, A: 255}
+		heat.Add(mark)
+		heat.Legend.Add("circular minimizer (0,0): right panel", mark)
+		heat.Legend.Top = true
+		heat.Legend.TextStyle.Font.Size = vg.Points(7)
+		grid[model-1] = []*plot.Plot{heat, prof}
 	}
-	return saveGrid(e, "figure4.png", grid, 3.5*vg.Inch, 3.5*vg.Inch)
+	return saveGrid(e, "figure4.png", grid, 3.6*vg.Inch, 3*vg.Inch)
+}
+
+// circularExcess returns F(x) − F(0, 0) of q without the cancellation of
+// subtracting two values near F(0, 0) = 0.01: for a component whose circular
+// basin h_i is active at both x and (0, 0), f_i(x) − f_i(0) = C1·(S(σ(x)) −
+// S(σ(0))) is summed directly (the basin is ~1e−11 deep, 1e−9 relative to
+// F(0, 0), and below float64 resolution for Models 3 and 4); otherwise the
+// difference of f_i is used.
+func circularExcess(q *problems.QuadCircle, x []float64) float64 {
+	zero := []float64{0, 0}
+	smooth := func(c problems.QuadCircleComponent, r float64) float64 {
+		switch {
+		case r <= c.C2:
+			return 0
+		case r >= c.C3:
+			return 1
+		}
+		s := (r - c.C2) / (c.C3 - c.C2)
+		return s * s * s * (s*(6*s-15) + 10)
+	}
+	r := math.Hypot(x[0], x[1])
+	var d float64
+	for i := range q.Len() {
+		c := q.Params(i)
+		if c.G(x) > c.H(x) && c.G(zero) > c.H(zero) {
+			d += q.Weight(i) * c.C1 * (smooth(c, r) - smooth(c, 0))
+		} else {
+			d += q.Weight(i) * (c.Func(x) - c.Func(zero))
+		}
+	}
+	return d
+}
+
+// circularProfile returns a panel of log10(F(r, 0) − F(0, 0)) against
+// log10 r, r from 1e−9 to 1, with dashed vertical lines at the radius of the
+// Section 4 start disc (sec4Radius) and at ε (paperEps), the radius of the
+// ball whose geometry gives the thresholds.
+func circularProfile(q *problems.QuadCircle, title string) (*plot.Plot, error) {
+	const npts = 361 // log10 r from −9 to 0 in steps of 0.025
+	xy := make(plotter.XYs, 0, npts)
+	ylo, yhi := math.Inf(1), math.Inf(-1)
+	for j := range npts {
+		lr := -9 + 9*float64(j)/float64(npts-1)
+		d := circularExcess(q, []float64{math.Pow(10, lr), 0})
+		if !(d > 0) {
+			continue
+		}
+		ly := math.Log10(d)
+		xy = append(xy, plotter.XY{X: lr, Y: ly})
+		ylo, yhi = math.Min(ylo, ly), math.Max(yhi, ly)
+	}
+	if len(xy) < 2 {
+		return nil, fmt.Errorf("figure 4: %s: F(r, 0) − F(0, 0) is not positive", title)
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(9)
+	p.X.Label.Text = "log10 r"
+	p.Y.Label.Text = "log10(F(r,0) − F(0,0))"
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		ax.Label.TextStyle.Font.Size = vg.Points(8)
+		ax.Tick.Label.Font.Size = vg.Points(7)
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		return nil, err
+	}
+	l.Color = color.NRGBA{R: 20, G: 60, B: 180, A: 255}
+	l.Width = vg.Points(1.2)
+	p.Add(l)
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	p.Legend.Add("F(r,0) − F(0,0)", l)
+	for _, m := range []struct {
+		r    float64
+		name string
+		col  color.Color
+	}{
+		{sec4Radius, "start disc, r = " + g4(sec4Radius), color.NRGBA{G: 140, A: 255}},
+		{paperEps, "ball B(0, ε), ε = " + g4(paperEps), color.NRGBA{R: 200, A: 255}},
+	} {
+		v, err := plotter.NewLine(plotter.XYs{{X: math.Log10(m.r), Y: ylo}, {X: math.Log10(m.r), Y: yhi}})
+		if err != nil {
+			return nil, err
+		}
+		v.Color = m.col
+		v.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
+		v.Width = vg.Points(0.8)
+		p.Add(v)
+		p.Legend.Add(m.name, v)
+	}
+	p.X.Min, p.X.Max = -9, 0
+	return p, nil
 }
