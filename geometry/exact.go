@@ -46,23 +46,8 @@ func Exact(q *problems.Quadratic) (*Local, error) {
 	if !(lmax > 0) {
 		return nil, fmt.Errorf("geometry: Exact: the expected Hessian H of q has no nonzero eigenvalue (largest %v), so m = 0", lmax)
 	}
-	var idx []int // descending
-	for j := p - 1; j >= 0; j-- {
-		if vals[j] > problems.QuadraticRankTol*lmax {
-			idx = append(idx, j)
-		}
-	}
-	m := len(idx)
-	eigs := make([]float64, m)
-	// W = U Λ^{-1/2}, p×m.
-	w := mat.NewDense(p, m, nil)
-	for c, j := range idx {
-		eigs[c] = vals[j]
-		s := 1 / math.Sqrt(vals[j])
-		for a := 0; a < p; a++ {
-			w.Set(a, c, vecs.At(a, j)*s)
-		}
-	}
+	eigs, w := whiten(vals, &vecs, problems.QuadraticRankTol)
+	m := len(eigs)
 	mm := q.M()
 	var mw, k mat.Dense
 	mw.Mul(mm, w)
@@ -85,4 +70,30 @@ func Exact(q *problems.Quadratic) (*Local, error) {
 		S:           math.Max(kv[0], 0),
 		T:           math.Max(kv[m-1], 0),
 	}, nil
+}
+
+// whiten takes the eigenvalues vals (ascending) and eigenvectors vecs of a
+// positive semidefinite H and returns the eigenvalues above tol·λ_max in
+// descending order with W = UΛ^{-1/2} (p×m) for their eigenvectors U. Then
+// W'HW = I_m, and the extreme values of v'Mv/v'Hv over range(H) are the
+// extreme eigenvalues of K = W'MW (SPEC §3).
+func whiten(vals []float64, vecs *mat.Dense, tol float64) (eigs []float64, w *mat.Dense) {
+	p := len(vals)
+	lmax := vals[p-1]
+	var idx []int // descending
+	for j := p - 1; j >= 0; j-- {
+		if vals[j] > tol*lmax {
+			idx = append(idx, j)
+		}
+	}
+	eigs = make([]float64, len(idx))
+	w = mat.NewDense(p, len(idx), nil)
+	for c, j := range idx {
+		eigs[c] = vals[j]
+		s := 1 / math.Sqrt(vals[j])
+		for a := 0; a < p; a++ {
+			w.Set(a, c, vecs.At(a, j)*s)
+		}
+	}
+	return eigs, w
 }

@@ -227,22 +227,8 @@ func (l *Linearized) Local() (*Local, error) {
 	if vals[0] < -thresholds.RankTol*lmax {
 		return nil, fmt.Errorf("geometry: Linearized.Local: H has a negative eigenvalue %v: not a minimizer", vals[0])
 	}
-	var idx []int
-	for j := dim - 1; j >= 0; j-- {
-		if vals[j] > thresholds.RankTol*lmax {
-			idx = append(idx, j)
-		}
-	}
-	m := len(idx)
-	eigs := make([]float64, m)
-	w := mat.NewDense(dim, m, nil)
-	for c, j := range idx {
-		eigs[c] = vals[j]
-		s := 1 / math.Sqrt(vals[j])
-		for a := 0; a < dim; a++ {
-			w.Set(a, c, vecs.At(a, j)*s)
-		}
-	}
+	eigs, w := whiten(vals, &vecs, thresholds.RankTol)
+	m := len(eigs)
 	// K = Σ_i p_i (W'(Q_i − H)) H ((Q_i − H)W), symmetric PSD.
 	k := mat.NewSymDense(m, nil)
 	var d, dw, hdw, t mat.Dense
