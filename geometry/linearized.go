@@ -325,16 +325,23 @@ func (l *Linearized) diagonalMoments() *mat.SymDense {
 	return m
 }
 
+// Defaults of EstimateSampler's Settings fields.
+const (
+	DefaultComponents = 1000
+	DefaultReplicates = 8
+)
+
 // EstimateSampler estimates the local geometry (49)–(50) of a problem with
 // continuous randomness (beyond the paper) so that the standard errors
 // include the error of sampling its components, which Estimate on one
 // problems.SampledProblem cannot see (it conditions on the sample). It
-// draws `replicates` independent empirical problems of n components each
-// and runs Estimate on each with its own ball points, and combines them.
+// draws set.Replicates independent empirical problems of set.Components
+// components each (defaults 8 and 1000) and runs Estimate on each with its
+// own ball points, and combines them.
 // Replicate r's streams are derived from the pair (set.Seed, r) so that no
 // two (seed, replicate) pairs share a stream (seed s + 2 does not reuse
 // seed s's replicate r + 1): its component sample is
-// problems.SampledProblem(s, n, samplerSeed(set.Seed, r)) and its ball
+// problems.SampledProblem(s, set.Components, samplerSeed(set.Seed, r)) and its ball
 // points use Settings.Seed = ballSeed(set.Seed, r), where
 // samplerSeed(s, r) = splitmix64(s ^ splitmix64(2r + 1)) and
 // ballSeed(s, r) = splitmix64(s ^ splitmix64(2r + 2)) mix both words
@@ -352,17 +359,24 @@ func (l *Linearized) diagonalMoments() *mat.SymDense {
 //
 // The replicate estimates are returned too. The combined estimate has the
 // bias of an n-component empirical problem (of order 1/n relative for s and
-// t); grow n to shrink it. Errors name the argument (s, n, replicates) or
-// come from Estimate.
-func EstimateSampler(s problems.Sampler, center []float64, n, replicates int, set Settings) (*Local, []*Local, error) {
+// t, n = set.Components); grow n to shrink it. Errors name the argument (s,
+// Settings.Components, Settings.Replicates) or come from Estimate.
+func EstimateSampler(s problems.Sampler, center []float64, set Settings) (*Local, []*Local, error) {
 	if s == nil {
 		return nil, nil, errors.New("geometry: EstimateSampler: s is nil")
 	}
-	if n < 1 {
-		return nil, nil, fmt.Errorf("geometry: EstimateSampler: n = %d, want at least 1", n)
+	n, replicates := set.Components, set.Replicates
+	switch {
+	case n == 0:
+		n = DefaultComponents
+	case n < 0:
+		return nil, nil, fmt.Errorf("geometry: EstimateSampler: Settings.Components = %d is negative", n)
 	}
-	if replicates < 2 {
-		return nil, nil, fmt.Errorf("geometry: EstimateSampler: replicates = %d, want at least 2 for standard errors", replicates)
+	switch {
+	case replicates == 0:
+		replicates = DefaultReplicates
+	case replicates < 2:
+		return nil, nil, fmt.Errorf("geometry: EstimateSampler: Settings.Replicates = %d, want at least 2 for standard errors", replicates)
 	}
 	reps := make([]*Local, replicates)
 	for r := range reps {

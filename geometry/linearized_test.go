@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -316,7 +317,7 @@ func TestEstimateSampler(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 400
-	loc, reps, err := geometry.EstimateSampler(g, g.Minimizer(), n, 12, geometry.Settings{Samples: 8, Radius: 0.01, Seed: 3})
+	loc, reps, err := geometry.EstimateSampler(g, g.Minimizer(), geometry.Settings{Samples: 8, Radius: 0.01, Seed: 3, Components: n, Replicates: 12})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,10 +338,19 @@ func TestEstimateSampler(t *testing.T) {
 			t.Errorf("%s = %.4g ± %.2g, population %.4g", c.name, c.got, c.se, c.want)
 		}
 	}
-	if _, _, err := geometry.EstimateSampler(g, g.Minimizer(), n, 1, geometry.Settings{}); err == nil {
-		t.Error("one replicate accepted")
+	for _, c := range []struct {
+		set  geometry.Settings
+		want string
+	}{
+		{geometry.Settings{Replicates: 1}, "Settings.Replicates"},
+		{geometry.Settings{Replicates: -3}, "Settings.Replicates"},
+		{geometry.Settings{Components: -1}, "Settings.Components"},
+	} {
+		if _, _, err := geometry.EstimateSampler(g, g.Minimizer(), c.set); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("EstimateSampler(%+v): error %v, want one naming %s", c.set, err, c.want)
+		}
 	}
-	if _, _, err := geometry.EstimateSampler(nil, g.Minimizer(), n, 2, geometry.Settings{}); err == nil {
+	if _, _, err := geometry.EstimateSampler(nil, g.Minimizer(), geometry.Settings{}); err == nil {
 		t.Error("nil sampler accepted")
 	}
 }
@@ -360,7 +370,7 @@ func TestEstimateSamplerSeedsDisjoint(t *testing.T) {
 	}
 	const reps = 4
 	get := func(seed uint64) []*geometry.Local {
-		_, r, err := geometry.EstimateSampler(g, g.Minimizer(), 20, reps, geometry.Settings{Samples: 4, Radius: 0.01, Seed: seed})
+		_, r, err := geometry.EstimateSampler(g, g.Minimizer(), geometry.Settings{Samples: 4, Radius: 0.01, Seed: seed, Components: 20, Replicates: reps})
 		if err != nil {
 			t.Fatal(err)
 		}

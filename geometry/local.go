@@ -36,6 +36,14 @@ type Settings struct {
 	// PathAuto: the fastest path the problem supports). PathDense forces the
 	// generic path, for checking a fast path against it.
 	Path Path
+	// Components is the number of components EstimateSampler draws from a
+	// problems.Sampler for each replicate (default 1000); Estimate, which
+	// takes a finite Problem, ignores it.
+	Components int
+	// Replicates is the number of independent component samples
+	// EstimateSampler averages; their spread puts the sampling error into
+	// the standard errors (default 8, at least 2). Estimate ignores it.
+	Replicates int
 }
 
 // Local is the local geometry of a minimizer: the ball-averaged Hessian H̄ of
