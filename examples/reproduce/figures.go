@@ -21,19 +21,26 @@ const logFloor = 1e-300
 // runColor is the faint colour of one run's line (the paper draws every run).
 var runColor = color.NRGBA{R: 20, G: 60, B: 180, A: 60}
 
-// distancePanel returns a panel with one faint line per run of
-// log10(distance) against the iteration, as in Figures 5–12, and a dashed
-// horizontal line at log10(escape) when escape > 0.
-func distancePanel(title string, runs [][]float64, escape float64) (*plot.Plot, error) {
+// newPanel returns an empty plot with the small fonts of the multi-panel
+// figures.
+func newPanel(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(9)
-	p.X.Label.Text = "iteration"
-	p.Y.Label.Text = "log10 distance"
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
 	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
 		ax.Label.TextStyle.Font.Size = vg.Points(8)
 		ax.Tick.Label.Font.Size = vg.Points(7)
 	}
+	return p
+}
+
+// distancePanel returns a panel with one faint line per run of
+// log10(distance) against the iteration, as in Figures 5–12, and a dashed
+// horizontal line at log10(escape) when escape > 0.
+func distancePanel(title string, runs [][]float64, escape float64) (*plot.Plot, error) {
+	p := newPanel(title, "iteration", "log10 distance")
 	iters := 0
 	for _, d := range runs {
 		if len(d) == 0 {

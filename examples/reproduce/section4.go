@@ -387,15 +387,7 @@ func circularProfile(q *problems.QuadCircle, title string) (*plot.Plot, error) {
 	if len(xy) < 2 {
 		return nil, fmt.Errorf("figure 4: %s: F(r, 0) − F(0, 0) is not positive", title)
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = vg.Points(9)
-	p.X.Label.Text = "log10 r"
-	p.Y.Label.Text = "log10(F(r,0) − F(0,0))"
-	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
-		ax.Label.TextStyle.Font.Size = vg.Points(8)
-		ax.Tick.Label.Font.Size = vg.Points(7)
-	}
+	p := newPanel(title, "log10 r", "log10(F(r,0) − F(0,0))")
 	l, err := plotter.NewLine(xy)
 	if err != nil {
 		return nil, err
