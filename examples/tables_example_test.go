@@ -82,7 +82,7 @@ const (
 	tabSeed       = 1
 	tabReplicates = 8
 	// tabQCRankTol is the relative rank tolerance at the quadratic-circle
-	// minimizers (SPEC §6: it gives the paper's m = 1 at the quadratic
+	// minimizers (it gives the paper's m = 1 at the quadratic
 	// minimizer); the Styblinski–Tang minimizers use the default.
 	tabQCRankTol = 1e-3
 )

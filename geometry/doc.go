@@ -44,7 +44,7 @@
 //	λ_j > RankTol·λ_1   and   λ_j > Z·stderr_j,
 //
 // where stderr_j is the standard error of the pair means of v_j'H(θ)v_j
-// (SPEC §6). m is the largest such j (the eigenvalues above a nonzero one are
+// (below). m is the largest such j (the eigenvalues above a nonzero one are
 // nonzero too). The default RankTol (1e-10) only removes rounding; Z = 3 does
 // the statistical work. An eigenvalue that is real but of order ε² (as at the
 // quadratic-circle's quadratic minimizer, about 6e-4·λ_1) passes both tests:

@@ -64,7 +64,7 @@ const (
 	// eigenvalues of H̄ (of order 1e-16·λ_1) out of the rank, and leaves the
 	// decision to the Z rule. An O(ε²) eigenvalue that is real but
 	// negligible for the question asked needs a larger RankTol set by the
-	// user (the reproduction of Tables 2–3 uses about 1e-3, SPEC §6).
+	// user (the reproduction of Tables 2–3 uses about 1e-3).
 	DefaultRankTol = 1e-10
 	// DefaultPointTol defines the numerically positive eigenspace of H(θ):
 	// eigenvalues above 1e-10·max|eig H(θ)|. The pointwise quotient divides
@@ -72,7 +72,7 @@ const (
 	// reaches at most about 1e-6 of the typical quotient ‖M(θ)‖/‖H(θ)‖.
 	DefaultPointTol = 1e-10
 	// DefaultZ is the number of standard errors an eigenvalue of H̄ must
-	// clear to count as nonzero (SPEC §6).
+	// clear to count as nonzero (the rank rule of the package documentation).
 	DefaultZ = 3
 )
 
@@ -244,7 +244,7 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 }
 
 // Estimate returns the local geometry of Definition 3.14 at center by Monte
-// Carlo over the ball B = B(center, ε), ε = s.Radius (SPEC §6):
+// Carlo over the ball B = B(center, ε), ε = s.Radius (Definition 3.14):
 //
 //	H̄   = E_{θ~U(B)}[H(θ)]                                          (49)
 //	s_f  = max(0, E_{θ~U(B)}[inf_v v'M(θ)v / v'H(θ)v])              (50)
@@ -864,7 +864,7 @@ func (e *estimator) finish(hbar *mat.SymDense, all, proj []float64) (*Local, err
 		}
 		_, l.EigErr[j] = meanSE(col)
 	}
-	// Rank rule (SPEC §6): m is the last j with λ_j > RankTol·λ_1 and
+	// Rank rule (the rank rule of the package documentation): m is the last j with λ_j > RankTol·λ_1 and
 	// λ_j > Z·stderr_j; the eigenvalues above a nonzero one are nonzero too.
 	for j, v := range all {
 		if all[0] > 0 && v > e.cfg.rankTol*all[0] && v > e.cfg.z*l.EigErr[j] {

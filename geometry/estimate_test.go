@@ -47,7 +47,7 @@ func (c quartComp) DiagonalHess(diag, x []float64) {
 	}
 }
 
-// quartProblem is a mixture of quartComps with the closed forms of SPEC §7:
+// quartProblem is a mixture of quartComps with the closed forms of a Styblinski–Tang-like sum:
 // H_dd(x) = 6ā1_d x_d² + ā2_d and M_dd(x) = H_dd·Var_i(6 c1_{i,d} x_d² + c2_{i,d}),
 // from the weighted moments of (c1, c2).
 type quartProblem struct {
@@ -215,7 +215,7 @@ func newPoly(t testing.TB, p, n int, quartic bool, seed uint64) problems.Problem
 }
 
 // reference computes the Monte Carlo estimates of Definition 3.14 directly
-// from the SPEC formulas, at the same points as Estimate (it shares only the
+// from the formulas of Definition 3.14, at the same points as Estimate (it shares only the
 // sampler): the uncentred M(θ) = Σ p_i A_i H A_i − H³, K(θ) on the positive
 // eigenspace, pair means, H̄ as the plain mean.
 func reference(t *testing.T, p problems.Problem, center []float64, s Settings) (hbar *mat.SymDense, sf, tf float64) {
@@ -335,7 +335,7 @@ func symClose(a, b mat.Symmetric, tol float64) bool {
 
 // TestEstimateQuadratic: a quadratic has a constant Hessian, so every
 // sample gives the same H(θ) = H and K(θ) = K: Estimate must return the
-// exact answer of SPEC §3 (and of Exact) with zero standard errors up to
+// exact answer of Problem 3.1 (and of Exact) with zero standard errors up to
 // rounding. H is made singular (rank 3 of 5) so the rank rule and the
 // positive eigenspace are exercised.
 func TestEstimateQuadratic(t *testing.T) {
@@ -372,7 +372,7 @@ func TestEstimateQuadratic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// SPEC §3 recipe, in the test: H, M = E[QHQ] − H³, K on range(H).
+	// The recipe of (4)–(5), in the test: H, M = E[QHQ] − H³, K on range(H).
 	h := mat.NewSymDense(p, nil)
 	for i, q := range qs {
 		h.AddSym(h, scaled(w[i], q))
@@ -454,7 +454,7 @@ func TestEstimateQuadratic(t *testing.T) {
 		t.Errorf("TMedian = %v, want %v", got.TMedian, wantT)
 	}
 
-	// Exact, the other implementation of SPEC §3, agrees.
+	// Exact, the other implementation of Problem 3.1, agrees.
 	ex, err := Exact(quad)
 	if err != nil {
 		t.Fatal(err)
@@ -464,7 +464,7 @@ func TestEstimateQuadratic(t *testing.T) {
 	}
 }
 
-// TestEstimateQuarticClosedForm checks H̄ against the closed form of SPEC §7
+// TestEstimateQuarticClosedForm checks H̄ against its closed form
 // for the separable quartic, H̄_dd = 6ā1_d(x_d² + ε²/(p+2)) + ā2_d, within 4
 // standard errors, and the reported standard errors against their exact
 // value: the pair mean of H_dd is 6ā1_d(x_d² + u_d²) + ā2_d (antithetic pairs
@@ -513,7 +513,7 @@ func TestEstimateQuarticClosedForm(t *testing.T) {
 
 // TestEstimateQuarticQuotients recomputes s_f and t_f of the separable
 // quartic at Estimate's points from the closed form of the pointwise quotient
-// (SPEC §7: diagonal, with entries Var_i(6 c1_{i,d} x_d² + c2_{i,d}), here by
+// (diagonal, with entries Var_i(6 c1_{i,d} x_d² + c2_{i,d}), here by
 // the two-pass weighted variance).
 func TestEstimateQuarticQuotients(t *testing.T) {
 	const p, n = 4, 25
@@ -630,7 +630,7 @@ func TestEstimatePathsAgree(t *testing.T) {
 
 // TestEstimateDenseReference: on a non-separable quartic (dense Hessians that
 // vary over the ball), the dense path, which forms M(θ) centred and in H(θ)'s
-// eigenbasis, equals the SPEC's uncentred formulas computed directly.
+// eigenbasis, equals the paper's uncentred formulas computed directly.
 func TestEstimateDenseReference(t *testing.T) {
 	const p, n = 4, 7
 	prob := newPoly(t, p, n, true, 21)
@@ -901,7 +901,7 @@ func TestEstimateBadInput(t *testing.T) {
 // TestEstimateStyblinskiTang runs the three paths on the library's
 // Styblinski–Tang Model 1 (p = 10, N = 200) at its sharpest minimizer: they
 // agree (which checks problems.StyblinskiTang's DiagonalMoments against the
-// dense definition too), and H̄ matches the closed form of SPEC §7 within 4
+// dense definition too), and H̄ matches the closed form within 4
 // standard errors.
 func TestEstimateStyblinskiTang(t *testing.T) {
 	st, err := problems.StyblinskiTangModel(1, 1)

@@ -16,14 +16,14 @@ import (
 //
 //	t_Q = sup { v'Mv / v'Hv : v'Hv ≠ 0 },   s_Q = inf { v'Mv / v'Hv : v'Hv ≠ 0 }
 //
-// of (4) and (5), with M = E[Q H Q] − H³ (SPEC §3). An eigenvalue of H counts
+// of (4) and (5), with M = E[Q H Q] − H³. An eigenvalue of H counts
 // as nonzero when it exceeds problems.QuadraticRankTol·λ_1 (the rule of
 // q.Minimizer). On range(H), with H = UΛU' restricted to those m
 // eigenpairs, the quotient is the Rayleigh quotient of
 // K = Λ^{-1/2} U'MU Λ^{-1/2} (null(H) ⊂ null(M) by Lemma 3.3, so directions
 // in null(H) do not change it), hence s_Q = λ_min(K) and t_Q = λ_max(K).
 // Lemma 3.3 gives 0 ≤ s_Q ≤ t_Q; a rounding-level negative λ_min(K) is
-// returned as 0. s_Q = 0 does occur (SPEC §9: Lemma 3.3(3) of the paper is
+// returned as 0. s_Q = 0 does occur (Lemma 3.3(3) of the paper is
 // false, e.g. Q = diag(q, 1)).
 //
 // The result has Center = q.Minimizer() (the minimum-norm minimizer),
@@ -76,7 +76,7 @@ func Exact(q *problems.Quadratic) (*Local, error) {
 // positive semidefinite H and returns the eigenvalues above tol·λ_max in
 // descending order with W = UΛ^{-1/2} (p×m) for their eigenvectors U. Then
 // W'HW = I_m, and the extreme values of v'Mv/v'Hv over range(H) are the
-// extreme eigenvalues of K = W'MW (SPEC §3).
+// extreme eigenvalues of K = W'MW.
 func whiten(vals []float64, vecs *mat.Dense, tol float64) (eigs []float64, w *mat.Dense) {
 	p := len(vals)
 	lmax := vals[p-1]

@@ -11,7 +11,7 @@ import (
 )
 
 // The exact geometry of a homogeneous stochastic quadratic in R²: Q is
-// diag(1, 1) or diag(3, 1) with probability ½ each (SPEC §9's
+// diag(1, 1) or diag(3, 1) with probability ½ each (the
 // counterexample to Lemma 3.3(3)). H = diag(2, 1); only the first
 // coordinate is random, with Var(q) = 1, so t_Q = 1 and s_Q = 0.
 func ExampleExact() {

@@ -159,7 +159,7 @@ func TestExactDiagonal(t *testing.T) {
 }
 
 func TestExactCounterexample(t *testing.T) {
-	// SPEC §9: Lemma 3.3(3) fails for Q = diag(q, 1) with random q: the
+	// Lemma 3.3(3) fails for Q = diag(q, 1) with random q: the
 	// second coordinate has no variance, so s_Q = 0. With q ∈ {1, 3}
 	// (probability ½ each): H = diag(2, 1), Var(q) = 1, so t_Q = 1.
 	q := []mat.Symmetric{mat.NewDiagDense(2, []float64{1, 1}), mat.NewDiagDense(2, []float64{3, 1})}
@@ -176,7 +176,7 @@ func TestExactCounterexample(t *testing.T) {
 }
 
 func TestExactRankOne(t *testing.T) {
-	// SPEC §8 worked example: p = 1, q ∈ {1, 3}: λ = 2, s = t = Var(q) = 1.
+	// the worked example: p = 1, q ∈ {1, 3}: λ = 2, s = t = Var(q) = 1.
 	l, err := Exact(mustQuadratic(t, []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}, zeros(2, 1), nil))
 	if err != nil {
 		t.Fatal(err)

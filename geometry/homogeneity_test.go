@@ -172,7 +172,7 @@ func second[T any](_ T, err error) error { return err }
 // TestHomogeneityModels: the paper's quadratic-circle minimizers are
 // homogeneous (every parabola passes through (0, −15) with zero slope there,
 // and every component is flat at the origin), the Styblinski–Tang minimizers
-// are not (SPEC §7).
+// are not.
 func TestHomogeneityModels(t *testing.T) {
 	qc, err := problems.QuadCircleModel(1)
 	if err != nil {

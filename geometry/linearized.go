@@ -20,7 +20,7 @@ import (
 //	d_{N+1} = (I − C·Q̄) d_N − C·b̄,   d = x − x*,
 //
 // with Q̄, b̄ the batch means. Its homogeneous part gives the linearized exact
-// mean-square threshold C*(k) of SPEC §8 (MeanSquare) and the exact local
+// mean-square threshold C*(k) (MeanSquare) and the exact local
 // geometry (λ, s_Q, t_Q) of (4)–(5) (Local). The inhomogeneous, systematic
 // part b enters the second-moment recursion only as a forcing term,
 // S_{N+1} = T_C(S_N) + (C²/k)E[bb'] (the cross terms carry E[d_N], which
@@ -189,7 +189,7 @@ func (l *Linearized) Symmetric() []mat.Symmetric {
 }
 
 // MeanSquare returns the linearized exact mean-square threshold C*(k)
-// (SPEC §8) of the linearization: thresholds.MeanSquare of the component
+// (see Exact mean-square threshold in package thresholds) of the linearization: thresholds.MeanSquare of the component
 // Hessians and weights. It is the threshold of the homogeneous part, valid
 // for inhomogeneous minimizers too (see Linearized).
 func (l *Linearized) MeanSquare(k float64) (float64, error) {
@@ -206,7 +206,7 @@ func (l *Linearized) NonUniformity() (sharpness, v float64, err error) {
 // Local returns the exact local geometry of the linearization: the nonzero
 // eigenvalues of H (above thresholds.RankTol·λ_1) and s_Q, t_Q of (4)–(5)
 // with M = Σ_i p_i Q_i H Q_i − H³ = E[(Q − H)H(Q − H)], as extreme
-// eigenvalues of K = Λ^{-1/2}U'MUΛ^{-1/2} on range(H) (SPEC §3). Unlike
+// eigenvalues of K = Λ^{-1/2}U'MUΛ^{-1/2} on range(H). Unlike
 // Exact it accepts indefinite component Hessians (H itself must be positive
 // semidefinite); M ⪰ 0 holds whenever H ⪰ 0. With this geometry,
 // thresholds.Convergence(k) ≤ MeanSquare(k) ≤ thresholds.Divergence(k)

@@ -109,7 +109,7 @@ func TestLinearizeQuadratic(t *testing.T) {
 
 // TestLinearizeStyblinskiTang: the ST minimizers are inhomogeneous, and the
 // ball average of a diagonal Hessian 6c1 x² + c2 over B(x*, ε) in R^p adds
-// 6c1·ε²/(p+2) to each diagonal entry (SPEC §7).
+// 6c1·ε²/(p+2) to each diagonal entry.
 func TestLinearizeStyblinskiTang(t *testing.T) {
 	st, err := problems.StyblinskiTangModel(1, 1)
 	if err != nil {

@@ -20,13 +20,13 @@ type Settings struct {
 	// Workers is the number of goroutines (default GOMAXPROCS). Results do
 	// not depend on it.
 	Workers int
-	// RankTol is the relative rank tolerance of H̄ (SPEC §6): an eigenvalue
+	// RankTol is the relative rank tolerance of H̄ (the rank rule of the package documentation): an eigenvalue
 	// counts as nonzero only above RankTol·λ_1 and Z standard errors
 	// (default DefaultRankTol = 1e-10, which only removes rounding; must be
 	// below 1).
 	RankTol float64
 	// PointTol is the relative tolerance that defines the numerically
-	// positive eigenspace of H(θ) at each point (SPEC §6): eigenvalues above
+	// positive eigenspace of H(θ) at each point (the rank rule of the package documentation): eigenvalues above
 	// PointTol·max|eig H(θ)| (default DefaultPointTol = 1e-10; must be
 	// below 1).
 	PointTol float64
@@ -64,11 +64,11 @@ type Local struct {
 	// AllEigenvalues[:M].
 	AllEigenvalues []float64
 	// EigErr[j] is the Monte Carlo standard error of AllEigenvalues[j]
-	// (SPEC §6: the standard deviation of v_j'H(θ)v_j over antithetic pair
+	// (the standard deviation of v_j'H(θ)v_j over antithetic pair
 	// means, divided by √pairs).
 	EigErr []float64
 	// TMedian is the median of the pointwise sup over the points that were
-	// not skipped (t_f averages a heavy-tailed quantity; SPEC §6), by the R-7
+	// not skipped (t_f averages a heavy-tailed quantity), by the R-7
 	// definition of golang.org/x/exp/stats.
 	TMedian float64
 	// Radius is the ball radius ε used.

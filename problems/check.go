@@ -52,7 +52,7 @@ type DerivativeReport struct {
 	// ExpectedHess: the problem's ExpectedHess against Σ_i p_i ∇²f_i.
 	ExpectedHess *DerivativeError
 	// DiagonalMoments: the problem's DiagonalMoments against the dense H(x)
-	// and M(x) = Σ_i p_i ∇²f_i H ∇²f_i − H³ (SPEC §1) summed from the
+	// and M(x) = Σ_i p_i ∇²f_i H ∇²f_i − H³ summed from the
 	// component Hessians, with off-diagonal entries counted as errors.
 	DiagonalMoments *DerivativeError
 }
@@ -237,7 +237,7 @@ func CheckDerivatives(p Problem, points [][]float64, settings *CheckSettings) (*
 	return rep, nil
 }
 
-// momentFrom returns M = Σ_i p_i H_i H H_i − H³ (SPEC §1).
+// momentFrom returns M = Σ_i p_i H_i H H_i − H³.
 func momentFrom(hs []*mat.SymDense, p Problem, h *mat.SymDense) *mat.Dense {
 	var acc, t, u, h3 mat.Dense
 	n := h.SymmetricDim()

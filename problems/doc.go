@@ -10,8 +10,7 @@
 //	F(x) = Σ_i p_i f_i(x),   H(x) = ∇²F(x) = Σ_i p_i ∇²f_i(x),
 //	M(x) = Σ_i p_i ∇²f_i(x) H(x) ∇²f_i(x) − H(x)³,
 //
-// of N components f_i on R^p with probabilities p_i > 0 summing to one (SPEC
-// §1; Problems 3.1, 3.13, 4.1 and 5.1 of the paper are all of this form).
+// of N components f_i on R^p with probabilities p_i > 0 summing to one (Problems 3.1, 3.13, 4.1 and 5.1 of the paper are all of this form).
 // Expectations over the mixture are exact sums, as in the paper. SGD-k draws
 // component indices with probabilities p_i; package sgdk runs it.
 //
@@ -69,7 +68,7 @@
 // # Boxes
 //
 // Problems 4.1 and 5.1 live on open boxes. A Box is the closed box; SGD-k
-// projects (clips) its iterates onto it after every step (SPEC §1), which is
+// projects (clips) its iterates onto it after every step, which is
 // how iterates "converge to the corners of the feasible region" in §4.2 and
 // §5.2 of the paper. Box.Project works in place.
 package problems

@@ -89,8 +89,8 @@ func (f *fdHessian) Hess(hess *mat.SymDense, x []float64) {
 	f.pool.Put(s)
 }
 
-// Mixture is a finite mixture Problem F = Σ_i p_i f_i of user components
-// (SPEC §1). Build it with NewMixture.
+// Mixture is a finite mixture Problem F = Σ_i p_i f_i of user
+// components. Build it with NewMixture.
 type Mixture struct {
 	dim   int
 	comps []Component

@@ -10,7 +10,7 @@ import (
 
 // Objective returns the expected objective F(x) = Σ_i p_i f_i(x) of p as a
 // gonum optimize.Problem, with Grad ∇F(x) = Σ_i p_i ∇f_i(x) and Hess
-// H(x) = Σ_i p_i ∇²f_i(x) (SPEC §1), for refining a minimizer with
+// H(x) = Σ_i p_i ∇²f_i(x), for refining a minimizer with
 // optimize.Minimize. Grad uses p's ExpectedGrad and Hess its ExpectedHess
 // when p implements ExpectedGrader or ExpectedHessianer; otherwise they sum
 // the components. Func always sums the components.

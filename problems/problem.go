@@ -18,7 +18,7 @@ type Component interface {
 }
 
 // Problem is a finite mixture F(x) = Σ_i Weight(i)·f_i(x) of Len components on
-// R^Dim (SPEC §1; Problems 3.1, 3.13, 4.1 and 5.1 of the paper). The weights
+// R^Dim (Problems 3.1, 3.13, 4.1 and 5.1 of the paper). The weights
 // are positive and sum to one; Component(i) is f_i.
 type Problem interface {
 	Dim() int
@@ -52,7 +52,7 @@ type DiagonalHessianer interface {
 
 // DiagonalMomenter is an optional interface of a Problem whose component
 // Hessians are all diagonal and whose expected Hessian H(x) and curvature
-// moment M(x) = Σ_i p_i ∇²f_i(x) H(x) ∇²f_i(x) − H(x)³ (SPEC §1, Table 1 of
+// moment M(x) = Σ_i p_i ∇²f_i(x) H(x) ∇²f_i(x) − H(x)³ (Table 1 of
 // the paper) have a closed form cheaper than summing the components.
 // DiagonalMoments writes the diagonals of H(x) into h and of M(x) into m
 // (each len Dim) and must not modify x.
@@ -61,8 +61,7 @@ type DiagonalMomenter interface {
 }
 
 // Box is the closed box {x : Lower[d] ≤ x[d] ≤ Upper[d]}. The paper's problems
-// live on the open box; SGD-k projects its iterates onto the closed one
-// (SPEC §1).
+// live on the open box; SGD-k projects its iterates onto the closed one.
 type Box struct {
 	Lower, Upper []float64
 }

@@ -22,7 +22,7 @@ import (
 // where S(σ) = σ³(6σ² − 15σ + 10) is the quintic smoothstep.
 //
 // ERRATUM (A2): the paper prints the middle case as ‖x‖ ≤ C3; the outer
-// plateau is r ≥ C3 (SPEC §7, §9). With C2 ≥ 0 and C3 > C2, h is twice
+// plateau is r ≥ C3. With C2 ≥ 0 and C3 > C2, h is twice
 // continuously differentiable; with C2 = 0 its gradient and Hessian at x = 0
 // are the limits, zero.
 //
@@ -241,7 +241,7 @@ func (q *QuadCircle) Func(x []float64) float64 {
 
 // Box returns a new copy of the paper's feasible region, the closed box
 // [−10, 10] × [−20, 15] (Problem 4.1 states the open box; SGD-k projects onto
-// the closed one, SPEC §1).
+// the closed one).
 func (q *QuadCircle) Box() *Box {
 	return &Box{Lower: []float64{-10, -20}, Upper: []float64{10, 15}}
 }
@@ -292,7 +292,7 @@ const (
 //
 // so that E[2·Q1] = a and Var(2·Q1) = v exactly: a = 0.4015, v = 1.3e-4
 // (Models 1, 3) and a = 0.002008, v = 2.84e-9 (Models 2, 4), the values
-// that the paper's quadratic-minimizer thresholds imply (SPEC §7). Every
+// that the paper's quadratic-minimizer thresholds imply. Every
 // C4_i = 0.01 and every C2_i = 0. The circular basins are of two kinds:
 //
 //   - fine walls, i = 0..8: C3_i = 10^(−9 + i/2) (1e-9 … 1e-5) and
@@ -330,7 +330,7 @@ const (
 // 1.9e11–2.0e11 and 6.8e14–7.0e14. Quadratic minimizer: the Hessian of g_i
 // there is 2·Q1_i·e2·e2', so λ_1 = E[2·Q1] exactly; H̄'s second
 // eigenvalue, from the spread of Q2 over the ball, is 7.2e-4·λ_1 (∝ ε²),
-// which RankTol = 1e-3 discards (m = 1, SPEC §6) for ε up to about 0.023;
+// which RankTol = 1e-3 discards (m = 1; see the rank rule of package geometry) for ε up to about 0.023;
 // s_f ≈ 0.88·v.
 // Divergence 4.981 (k = ∞) and 4.978 (k = 1) for Models 1, 3 (paper 4.981,
 // 4.977), 996.0 and 995.4 for Models 2, 4 (paper 996.1, 995.4).

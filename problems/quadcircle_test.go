@@ -409,7 +409,7 @@ func TestQuadCircleModelMinimizers(t *testing.T) {
 
 // qcThresholds returns the (divergence, convergence) thresholds at k = 1 and
 // k = ∞ of one minimizer, estimated with the paper's ε = 2e-2 and 1000
-// points and a relative RankTol of 1e-3 (SPEC §6).
+// points and a relative RankTol of 1e-3 (see the rank rule in package geometry).
 func qcThresholds(t *testing.T, p problems.Problem, x []float64, workers int) (*geometry.Local, [4]float64) {
 	t.Helper()
 	loc, err := geometry.Estimate(p, x, geometry.Settings{Radius: 2e-2, Samples: 1000, Seed: 1, Workers: workers, RankTol: 1e-3})

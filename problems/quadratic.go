@@ -38,7 +38,7 @@ const (
 //	f_i(x) = ½ x'Q_i x + r_i'x,  Q_i symmetric positive semidefinite, r_i ∈ range(Q_i).
 //
 // Its expected Hessian is H = E[Q] = Σ_i p_i Q_i, and the minimizers of F are
-// the solutions of H x = −E[r] (SPEC §3). A Quadratic is immutable after
+// the solutions of H x = −E[r]. A Quadratic is immutable after
 // NewQuadratic and safe for concurrent use; the matrices and vectors its
 // methods return are copies.
 type Quadratic struct {
@@ -262,7 +262,7 @@ func (q *Quadratic) Hessian() *mat.SymDense {
 func (q *Quadratic) MeanR() []float64 { return append([]float64(nil), q.er...) }
 
 // Minimizer returns a copy of the minimum-norm minimizer of F: the solution
-// x* = −H^† E[r] of H x = −E[r] (SPEC §3), computed from the
+// x* = −H^† E[r] of H x = −E[r], computed from the
 // eigendecomposition of H with the eigenvalues λ ≤ QuadraticRankTol·λ_max
 // treated as zero. When H is singular every x* + n with Hn = 0 is also a
 // minimizer; x* is the one orthogonal to null(H). Because each r_i is in
@@ -288,7 +288,7 @@ func (q *Quadratic) Homogeneous() bool {
 	return true
 }
 
-// M returns the curvature moment M = E[Q H Q] − H³ of Table 1 and SPEC §3,
+// M returns the curvature moment M = E[Q H Q] − H³ of Table 1 and (4)–(5),
 // the matrix whose Rayleigh quotients against H define s_Q and t_Q in (4) and
 // (5). It is positive semidefinite (Lemma 3.3) up to rounding; the returned
 // matrix is exactly symmetric.

@@ -488,7 +488,7 @@ func BenchmarkQuadraticGrad(b *testing.B) {
 
 func sizeName(p int) string { return "p=" + strconv.Itoa(p) }
 
-// TestLemma36 checks the exact one-step expectation of Lemma 3.6 (SPEC §3),
+// TestLemma36 checks the exact one-step expectation of Lemma 3.6,
 //
 //	E[e_{N+1} | x_N] = e − 2C d'H²d + C² d'H³d + (C²/k) d'Md
 //	                   + 2(C²/k) d'E[QHb] + (C²/k) E[b'Hb],

@@ -14,7 +14,7 @@ import (
 //
 // # How Samplers and Problems meet
 //
-// Problem (a finite mixture whose expectations are exact sums, SPEC §1) stays
+// Problem (a finite mixture whose expectations are exact sums) stays
 // the library's main interface; every function that takes a Problem is
 // unchanged. A Sampler reaches them in one of two documented ways:
 //

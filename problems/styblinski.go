@@ -14,7 +14,7 @@ import (
 //	f(x) = ½ Σ_d ( C1[d]·x_d⁴ + C2[d]·x_d² + C3[d]·x_d ),
 //
 // with the ½ in front of the whole sum (the placement in (54) is ambiguous;
-// SPEC §9). Its gradient and Hessian are
+// see Errata in package thresholds). Its gradient and Hessian are
 //
 //	∂f/∂x_d = 2·C1[d]·x_d³ + C2[d]·x_d + C3[d]/2,   ∂²f/∂x_d² = 6·C1[d]·x_d² + C2[d],
 //
@@ -116,14 +116,14 @@ var ErrSTSingleWell = errors.New("problems: averaged Styblinski–Tang cubic has
 // ExpectedHess), and so does M(x) (DiagonalMoments). NewStyblinskiTang
 // requires that every coordinate's cubic ∂F/∂x_d have three distinct real
 // roots, i.e. 8ā2³ + 27ā1ā3² < 0 (the discriminant of the depressed cubic,
-// SPEC §7); the outer two are the coordinate's two local minima and the
+// Problem 5.1); the outer two are the coordinate's two local minima and the
 // middle one its local maximum. F then has 2^p local minimizers, one for
 // each choice of minimum per coordinate, and its basins are the products of
 // the per-coordinate intervals cut at the maxima. Unless every component
 // has the same minima (a single component, say), the minimizers are
 // inhomogeneous (Definition 3.4): some component gradients do not vanish
 // there, so Theorem 3.12 rather than 3.8 describes SGD-k near them; the
-// paper's §5 tabulates the homogeneous thresholds all the same (SPEC §9).
+// paper's §5 tabulates the homogeneous thresholds all the same (see Errata in package thresholds).
 //
 // A StyblinskiTang is immutable after construction and safe for concurrent
 // use. Slices returned by its methods are fresh copies, except that the
@@ -251,7 +251,7 @@ func (st *StyblinskiTang) init() error {
 }
 
 // stTwoWells reports whether 2a·x³ + b·x + c/2 has three distinct real
-// roots: a > 0 and the discriminant condition 8b³ + 27ac² < 0 of SPEC §7.
+// roots: a > 0 and the discriminant condition 8b³ + 27ac² < 0.
 // (Depressed cubic x³ + Px + Q with P = b/(2a), Q = c/(4a): three real roots
 // iff 4P³ + 27Q² < 0; multiply by 16a³ > 0.)
 func stTwoWells(a, b, c float64) bool {
@@ -367,7 +367,7 @@ func (st *StyblinskiTang) sharpUpper(d int) bool {
 // Sharpest returns the sharpest local minimizer of F: in every coordinate
 // the minimum with the larger curvature 6ā1·x² + ā2. Because H is diagonal,
 // its Hessian dominates that of every other of the 2^p minimizers entrywise
-// (hence in the Loewner order; SPEC §7). On a tie the lower minimum is taken.
+// (hence in the Loewner order). On a tie the lower minimum is taken.
 func (st *StyblinskiTang) Sharpest() []float64 {
 	x := make([]float64, st.p)
 	for d := range x {
@@ -449,7 +449,7 @@ func (st *StyblinskiTang) ExpectedHess(hess *mat.SymDense, x []float64) {
 }
 
 // DiagonalMoments writes the diagonals of H(x) and of
-// M(x) = Σ_i p_i ∇²f_i(x) H(x) ∇²f_i(x) − H(x)³ (SPEC §1) into h and m (the
+// M(x) = Σ_i p_i ∇²f_i(x) H(x) ∇²f_i(x) − H(x)³ into h and m (the
 // DiagonalMomenter interface), in O(p). With the diagonal component
 // Hessians A_i = diag(a_{i,d}), a_{i,d} = 6c1_{i,d}·x_d² + c2_{i,d}, and
 // H = diag(h_d), M is diagonal with
@@ -460,7 +460,7 @@ func (st *StyblinskiTang) ExpectedHess(hess *mat.SymDense, x []float64) {
 // the p_i-weighted coefficient (co)variances being precomputed. The
 // pointwise quotient v'Mv / v'Hv of Definition 3.14 therefore has the
 // extreme values min_d and max_d of Var_i(a_{i,d}) over the coordinates
-// with h_d > 0 (SPEC §7).
+// with h_d > 0.
 func (st *StyblinskiTang) DiagonalMoments(h, m, x []float64) {
 	st.checkX(x)
 	if len(h) != st.p || len(m) != st.p {

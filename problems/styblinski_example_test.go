@@ -9,7 +9,7 @@ import (
 
 // The standard Styblinski–Tang function, c = (1, −16, 5), as a single
 // component in one dimension: its two minima, the local maximum between
-// them, and their curvatures (SPEC §7).
+// them, and their curvatures.
 func ExampleStyblinskiTang() {
 	c := []problems.STComponent{{C1: []float64{1}, C2: []float64{-16}, C3: []float64{5}}}
 	st, err := problems.NewStyblinskiTang(c, nil)

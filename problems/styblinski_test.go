@@ -90,7 +90,7 @@ func TestSTComponentDerivatives(t *testing.T) {
 					t.Errorf("DiagonalHess[%d] = %v, Hess diagonal %v", d, diag[d], hess.At(d, d))
 				}
 			}
-			// Func by the formula of (54) with the ½ in front (SPEC §9).
+			// Func by the formula of (54) with the ½ in front (see Errata in package thresholds).
 			var f float64
 			for d, v := range x {
 				f += ci.C1[d]*math.Pow(v, 4) + ci.C2[d]*v*v + ci.C3[d]*v
@@ -115,7 +115,7 @@ func TestSTComponentDerivatives(t *testing.T) {
 
 // TestStyblinskiTangExpected checks the O(p) fast paths against the weighted
 // sums of the components, and DiagonalMoments against the dense
-// M = Σ_i p_i A_i H A_i − H³ (SPEC §1) computed with mat.
+// M = Σ_i p_i A_i H A_i − H³ computed with mat.
 func TestStyblinskiTangExpected(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(2, 2))
 	const n, p = 7, 5
@@ -256,7 +256,7 @@ func countRoots(a, b, c float64) int {
 	return cnt
 }
 
-// TestStyblinskiTangDiscriminant checks SPEC §7's condition
+// TestStyblinskiTangDiscriminant checks the closed-form condition
 // 8ā2³ + 27ā1ā3² < 0 ⇔ three real roots against a numerical root count, and
 // that NewStyblinskiTang refuses a single well with ErrSTSingleWell.
 func TestStyblinskiTangDiscriminant(t *testing.T) {
@@ -502,7 +502,7 @@ func TestStyblinskiTangModel(t *testing.T) {
 }
 
 // stGeometry returns the geometry of Definition 3.14 at x by the closed
-// form of SPEC §7: H̄ = diag(6ā1(x_d² + ε²/(p+2)) + ā2) exactly, and
+// form of H̄ = diag(6ā1(x_d² + ε²/(p+2)) + ā2) exactly, and
 // s_f, t_f as averages of min_d and max_d of M_dd/H_dd over points uniform in
 // the ball B(x, ε).
 func stGeometry(t *testing.T, st *problems.StyblinskiTang, x []float64, eps float64, n int) thresholds.Geometry {

@@ -174,7 +174,7 @@ type CompareSettings struct {
 //   - PatelConvergence, PatelDivergence: Theorem 3.8's (18) and (19)–(20)
 //     on the exact geometry of the linearization (homogeneous formulas,
 //     also at an inhomogeneous x*, where they bound the same C*);
-//   - MeanSquare: the exact C*(k), SPEC §8; PatelConvergence ≤ MeanSquare ≤
+//   - MeanSquare: the exact C*(k); PatelConvergence ≤ MeanSquare ≤
 //     PatelDivergence;
 //   - WuSharpness = 2/λ_max(H) and WuNonUniformity =
 //     √k/√λ_max(E[Q²] − H²): the criteria of Wu, Ma and E (2018);

@@ -28,7 +28,7 @@ func TestCompareTwoPoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// SPEC §8: C*(1) = 0.8, C*(4) = 16/17, C*(∞) = 1, and s = t = 1, m = 1,
+	// C*(1) = 0.8, C*(4) = 16/17, C*(∞) = 1, and s = t = 1, m = 1,
 	// so Patel's bounds coincide with C*.
 	for i, want := range []float64{0.8, 16.0 / 17, 1} {
 		r := rows[i]
@@ -122,7 +122,7 @@ func TestComparePatelBracketsExact(t *testing.T) {
 			if !(r.PatelConvergence <= r.MeanSquare*(1+1e-10) && r.MeanSquare <= r.PatelDivergence*(1+1e-10)) {
 				t.Errorf("%s, k = %v: convergence %v, exact %v, divergence %v", c.Name, r.Batch, r.PatelConvergence, r.MeanSquare, r.PatelDivergence)
 			}
-			// SPEC §4: C* ≤ 2/λ_1 = WuSharpness always.
+			// C* ≤ 2/λ_1 = WuSharpness always.
 			if r.MeanSquare > r.WuSharpness*(1+1e-10) {
 				t.Errorf("%s, k = %v: exact %v above 2/λ_1 = %v", c.Name, r.Batch, r.MeanSquare, r.WuSharpness)
 			}
@@ -217,7 +217,7 @@ func TestGaussianMeanSquareSimulation(t *testing.T) {
 	}
 }
 
-// ExampleCompare puts the thresholds of SPEC §8's two-point example side by
+// ExampleCompare puts the thresholds of the two-point example side by
 // side: q ∈ {1, 3} with probability ½ each, minimizer 0.
 func ExampleCompare() {
 	q := []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}

@@ -29,7 +29,7 @@
 // Settings.WithoutReplacement draws k distinct indices instead (a partial
 // Fisher–Yates shuffle); the gradient-noise covariance is then multiplied by
 // (N−k)/(N−1), so every threshold applies with the effective batch size
-// k(N−1)/(N−k) (SPEC §8), and k = N is gradient descent.
+// k(N−1)/(N−k) (see Exact mean-square threshold in package thresholds), and k = N is gradient descent.
 //
 // # k = ∞
 //
@@ -89,7 +89,7 @@
 // component Hessians. Two questions differ:
 //
 //   - mean-square: does E[‖d_N‖²] (equivalently E[e_N]) tend to 0? Its
-//     threshold is the exact C*(k) of SPEC §8 (thresholds.MeanSquare).
+//     threshold is the exact C*(k) (thresholds.MeanSquare).
 //   - almost sure: does ‖d_N‖ itself tend to 0 with probability one? The
 //     rate is the top Lyapunov exponent
 //     γ(C, k) = lim (1/N) log‖(I − CQ̄_N)…(I − CQ̄_1) v‖ (the same for

@@ -44,7 +44,7 @@ type Ensemble struct {
 
 	// Center and Radius define the ball B(Center, Radius) in which the start
 	// points are drawn uniformly: θ = c + r·U^{1/p}·z/‖z‖ with z ~ N(0, I_p),
-	// U ~ U(0, 1) (SPEC §6). Radius = 0 starts every run at Center. They are
+	// U ~ U(0, 1) (as in Definition 3.14). Radius = 0 starts every run at Center. They are
 	// ignored when Starts is set.
 	Center []float64
 	Radius float64

@@ -197,7 +197,7 @@ func TestEnsembleValidation(t *testing.T) {
 
 // sgdkGeometry returns the eigenvalues λ of H (all positive here) and
 // s_Q, t_Q of (4), (5) by a dense eigen-solve of
-// K = Λ^{-1/2} U'MU Λ^{-1/2} (SPEC §3), independent of package geometry.
+// K = Λ^{-1/2} U'MU Λ^{-1/2}, independent of package geometry.
 func sgdkGeometry(t *testing.T, h, m *mat.SymDense) (lambda []float64, s, tq float64) {
 	t.Helper()
 	p := h.SymmetricDim()
@@ -325,7 +325,7 @@ func TestGrowthFactorWithinLemma37Bounds(t *testing.T) {
 				t.Errorf("k = %d, C = %.4g: E[e_T]/E[e_0] = %.5g ± %.2g outside [%.5g, %.5g] (per step %.5g, bounds [%.5g, %.5g])",
 					k, c, ratio, seR, loT, hiT, math.Pow(ratio, 1.0/iters), lo, hi)
 			}
-			// (iii) sharper: the exact second-moment recursion of SPEC §8,
+			// (iii) sharper: the exact second-moment recursion behind thresholds.MeanSquare,
 			// S_{N+1} = (I−CH)S(I−CH) + (C²/k)(E[QSQ] − HSH), from
 			// S_0 = E[d_0d_0'] ∝ I (uniform in a ball), gives
 			// E[e_n]/E[e_0] = tr(HS_n)/tr(HS_0) exactly. Checked for n ≤ 3
@@ -362,7 +362,7 @@ func sgdkRatioSE(measures [][]float64, n int) (ratio, se float64) {
 }
 
 // sgdkSecondMoment returns tr(HS_n)/tr(HS_0), n = 0..iters, for S_0 = I and the map
-// S ↦ (I−CH)S(I−CH) + C²·invk·(Σ w_i Q_i S Q_i − HSH) (SPEC §8).
+// S ↦ (I−CH)S(I−CH) + C²·invk·(Σ w_i Q_i S Q_i − HSH) (see Exact mean-square threshold in package thresholds).
 func sgdkSecondMoment(qs []*mat.SymDense, w []float64, h *mat.SymDense, c, invk float64, iters int) []float64 {
 	p := h.SymmetricDim()
 	a := mat.NewDense(p, p, nil)

@@ -17,7 +17,7 @@ import (
 type EscapeSettings struct {
 	// BatchSize is k ≥ 1, or FullBatch for gradient descent.
 	BatchSize int
-	// StartRadius is r: every run starts uniformly in B(x*, r) (SPEC §6
+	// StartRadius is r: every run starts uniformly in B(x*, r) (Definition 3.14
 	// sampling). Zero starts at x* itself (only useful for an inhomogeneous
 	// x*, where the noise moves the iterates).
 	StartRadius float64
@@ -95,7 +95,7 @@ type EscapeProbe struct {
 }
 
 // EscapeThreshold is a measured escape threshold: the learning rate C at
-// which half of the runs escape (SPEC §8, "empirical threshold").
+// which half of the runs escape ("empirical threshold").
 type EscapeThreshold struct {
 	// C is the estimate: the log-linear interpolation of the escape
 	// fraction to ½ inside the final bisection bracket. +Inf when no probed

@@ -63,7 +63,7 @@ func ExampleRun_decay() {
 // well below the threshold every run stays, well above it every run is
 // thrown out. Results do not depend on Workers.
 func ExampleEnsemble() {
-	// Components q ∈ {1, 3} with probability ½ (SPEC §8's worked example):
+	// Components q ∈ {1, 3} with probability ½ (the worked example):
 	// λ = 2, s = t = 1, so Convergence(1) = Divergence(1) = 2·2/(4+1) = 0.8.
 	// That is a mean-square threshold: just above it E[x_N²] grows while
 	// most single runs still contract (a draw of q = 1 shrinks x strongly).

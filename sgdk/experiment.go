@@ -46,7 +46,7 @@ type Cell struct {
 	// Step is the constant learning rate C > 0.
 	Step float64
 
-	// Start and Radius define the ball of start points (SPEC §6 sampling).
+	// Start and Radius define the ball of start points (uniform in the ball, as in Definition 3.14).
 	Start  []float64
 	Radius float64
 

@@ -42,7 +42,7 @@ func ExampleRunCell() {
 	// growth_ms 1.44 in [1.44, 1.44], run median 1.2
 }
 
-// ExampleGrid runs a small grid on the two-point problem of SPEC §8
+// ExampleGrid runs a small grid on the two-point problem
 // (q ∈ {1, 3}: Convergence(k) = Divergence(k) = 16/17 for k = 4 and 1 for
 // k = ∞): at 0.4 times the threshold every run converges, at 1.5 times it
 // every run grows, and the mean-square growth matches Lemma 3.7's

@@ -13,7 +13,7 @@ import (
 	"github.com/flatminima/flatminima/thresholds"
 )
 
-// twoPoint is the scalar problem of SPEC §8: f_i = ½ q_i x² with q ∈ {1, 3}
+// twoPoint is the scalar problem f_i = ½ q_i x² with q ∈ {1, 3}
 // equally likely (H = 2, Var(q) = 1, s = t = 1, x* = 0 homogeneous).
 func twoPoint(t *testing.T) (*problems.Quadratic, thresholds.Geometry) {
 	t.Helper()

@@ -14,7 +14,7 @@ import (
 	"github.com/flatminima/flatminima/thresholds"
 )
 
-// twoPoint is SPEC §8's scalar example: q ∈ {1, 3} with probability ½.
+// twoPoint is the scalar example: q ∈ {1, 3} with probability ½.
 func twoPointHess() []mat.Symmetric {
 	return []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}
 }
@@ -348,7 +348,7 @@ func TestLinearStepNoAlloc(t *testing.T) {
 	}
 }
 
-// ExampleAlmostSureThreshold finds the almost-sure threshold of SPEC §8's
+// ExampleAlmostSureThreshold finds the almost-sure threshold of the
 // two-point example at k = 1, where γ(C) = ½ log|1 − C| + ½ log|1 − 3C|
 // crosses 0 at C = 4/3, far above the mean-square C*(1) = 0.8.
 func ExampleAlmostSureThreshold() {

@@ -222,7 +222,7 @@ func TestLemma36OneStep(t *testing.T) {
 	}
 }
 
-// sgdkHM returns H = Σ w_i Q_i and M = Σ w_i Q_i H Q_i − H³ (SPEC §1).
+// sgdkHM returns H = Σ w_i Q_i and M = Σ w_i Q_i H Q_i − H³.
 func sgdkHM(qs []*mat.SymDense, w []float64) (h, m *mat.SymDense) {
 	p := qs[0].SymmetricDim()
 	h = mat.NewSymDense(p, nil)

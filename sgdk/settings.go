@@ -50,7 +50,7 @@ func (c Constant) Validate() error {
 // (C0 is the formula's value at n = 0, so the first step is
 // C_1 = C0/(1 + 1/Tau)^A). With A ∈ (1/2, 1] it satisfies Σ C_n = ∞ and
 // Σ C_n² < ∞, the classical conditions under which SGD-k settles at an
-// inhomogeneous minimizer (SPEC §5). C0 ≥ 0, Tau > 0 and A ≥ 0 must be
+// inhomogeneous minimizer (Theorem 3.12). C0 ≥ 0, Tau > 0 and A ≥ 0 must be
 // finite; see Validate.
 type Decay struct {
 	C0, Tau, A float64
@@ -94,15 +94,15 @@ type Settings struct {
 	Iterations int
 
 	// Bounds, when not nil, is the closed box onto which every iterate is
-	// projected (clipped) after its step (SPEC §1). nil: unconstrained.
+	// projected (clipped) after its step. nil: unconstrained.
 	Bounds *problems.Box
 
 	// WithoutReplacement draws each batch as k distinct indices, uniformly
 	// among the k-subsets, instead of k independent draws by weight. It is
 	// valid only for uniform weights (equal within 1e-12) and 1 ≤ k ≤ Len;
 	// the gradient noise covariance is then multiplied by (N−k)/(N−1) and
-	// k = N is gradient descent (SPEC §2, §8: effective batch
-	// k(N−1)/(N−k)). It is ignored when BatchSize is FullBatch.
+	// k = N is gradient descent (effective batch
+	// k(N−1)/(N−k); see thresholds.WithoutReplacement). It is ignored when BatchSize is FullBatch.
 	WithoutReplacement bool
 }
 

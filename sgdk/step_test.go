@@ -117,7 +117,7 @@ func TestFullBatchIsExactGradientDescent(t *testing.T) {
 func TestWithoutReplacementVariance(t *testing.T) {
 	// f_i(x) = ½x² + r_i x with uniform weights: at x = 0 the batch gradient
 	// is the batch mean of r, and one step with C = 1 gives x_1 = −mean.
-	// Without replacement, Var(mean) = (σ²/k)(N−k)/(N−1) exactly (SPEC §2);
+	// Without replacement, Var(mean) = (σ²/k)(N−k)/(N−1) exactly;
 	// with replacement σ²/k. Here (N−k)/(N−1) = 1/2, so the two differ by
 	// a factor two, far beyond the tolerance.
 	rs := []float64{-2, -0.5, 0, 1, 4}

@@ -54,7 +54,7 @@ func ExampleDivergence_theorem21() {
 	// x_2 = -1.44
 }
 
-// The worked example of SPEC §8: one coordinate with curvature q = 1 or 3,
+// The worked example: one coordinate with curvature q = 1 or 3,
 // each with probability ½.
 func ExampleMeanSquare() {
 	hess := []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}

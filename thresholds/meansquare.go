@@ -10,7 +10,7 @@ import (
 
 // RankTol is the relative tolerance MeanSquare uses for the rank of
 // H = Σ_i w_i Q_i: an eigenvalue of H counts as nonzero when it exceeds
-// RankTol·λ_1 (SPEC §3). Use MeanSquareTol to choose another one.
+// RankTol·λ_1. Use MeanSquareTol to choose another one.
 const RankTol = 1e-10
 
 // weightSumTol is the weight rule shared with package problems: weights
@@ -20,7 +20,7 @@ const weightSumTol = 1e-9
 
 // MeanSquare returns the exact mean-square stability threshold C*(k) of SGD-k
 // at a homogeneous minimizer of the stochastic quadratic problem whose
-// component Hessians are hess[i] with probabilities w[i] (SPEC §8, beyond the
+// component Hessians are hess[i] with probabilities w[i] (beyond the
 // paper). It is MeanSquareTol(hess, w, k, RankTol).
 //
 // The second moment S_N = E[d_N d_N'] of d_N = x_N − x* obeys
@@ -224,7 +224,7 @@ func negTol(rankTol float64) float64 { return math.Max(rankTol, 1e-12) }
 
 const errZeroH = "thresholds: hess: H = Σ w_i hess[i] has no nonzero eigenvalue (largest %v)"
 
-// meanSquareDiagonal is the closed form of SPEC §8 for diagonal components.
+// meanSquareDiagonal is the closed form of C*(k) for diagonal components.
 func meanSquareDiagonal(q [][]float64, w, h []float64, p int, k, rankTol, scale float64) (float64, error) {
 	hmax, hmin := math.Inf(-1), math.Inf(1)
 	for a := range p {
@@ -255,7 +255,7 @@ func meanSquareDiagonal(q [][]float64, w, h []float64, p int, k, rankTol, scale 
 	return c, nil
 }
 
-// meanSquareGeneral solves the symmetric eigenproblem of SPEC §8 in the
+// meanSquareGeneral solves the symmetric eigenproblem of C*(k) (package documentation) in the
 // eigenbasis of H.
 func meanSquareGeneral(q [][]float64, w, h []float64, p int, k, rankTol, scale float64) (float64, error) {
 	var es mat.EigenSym

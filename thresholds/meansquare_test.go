@@ -96,7 +96,7 @@ func scaledSym(a float64, q mat.Symmetric) *mat.SymDense {
 	return &s
 }
 
-// msGeometry computes (λ, s_Q, t_Q) by the recipe of SPEC §3 with dense
+// msGeometry computes (λ, s_Q, t_Q) by the recipe of Problem 3.1 with dense
 // eigen-solves: M = E[QHQ] − H³, K = Λ^{-1/2}U'MUΛ^{-1/2} on range(H).
 func msGeometry(t *testing.T, hess []mat.Symmetric, w []float64) thresholds.Geometry {
 	t.Helper()
@@ -233,7 +233,7 @@ func msBisect(t *testing.T, hess []mat.Symmetric, w []float64, b *mat.Dense, k, 
 }
 
 func TestMeanSquareWorkedExample(t *testing.T) {
-	// SPEC §8: one coordinate, q ∈ {1, 3} with probability ½.
+	// one coordinate, q ∈ {1, 3} with probability ½.
 	hess := []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}
 	w := []float64{0.5, 0.5}
 	g := msGeometry(t, hess, w)

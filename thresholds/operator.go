@@ -19,7 +19,7 @@ const operatorDenseMax = 400
 const lanczosBudget = 300
 
 // MeanSquareOperator returns the exact mean-square threshold
-// C*(k) = sup{C > 0 : ρ(T_C) < 1} of SPEC §8 for a homogeneous stochastic
+// C*(k) = sup{C > 0 : ρ(T_C) < 1} (see Exact mean-square threshold in the package documentation) for a homogeneous stochastic
 // quadratic given by its expected Hessian h = E[Q] and its fourth-moment map
 // fourth: S ↦ E[Q S Q] (fourth writes E[Q S Q] into dst, p×p, and must not
 // modify s). It is the operator form of MeanSquare: a problem whose fourth
@@ -217,7 +217,7 @@ func (op *msOperator) apply(dst, v []float64) {
 // psdStart returns the vector of Y = L^{1/2}I (S = I on range(H)). T_C
 // maps positive semidefinite matrices to positive semidefinite ones, so its
 // top eigenvector is a positive semidefinite S (Perron–Frobenius for cones,
-// SPEC §8); I overlaps every such S (⟨I, S⟩ = tr S > 0), which a random
+// see Exact mean-square threshold in the package documentation); I overlaps every such S (⟨I, S⟩ = tr S > 0), which a random
 // start in the n-dimensional space barely does (overlap of order 1/√n).
 func (op *msOperator) psdStart() []float64 {
 	v := make([]float64, op.n)
@@ -349,7 +349,7 @@ func tridiagTop(alpha, beta []float64, bnext float64) (theta, resid float64) {
 	return vals[j-1], math.Abs(bnext * v.At(j-1, j-1))
 }
 
-// MeanSquareGaussian returns the exact mean-square threshold C*(k) of SPEC §8
+// MeanSquareGaussian returns the exact mean-square threshold C*(k) (package documentation)
 // for Gaussian least squares with homogeneous minimizer (rows x ~ N(0, Σ),
 // component Hessians Q = xx', so H = Σ and E[QSQ] = 2ΣSΣ + tr(SΣ)Σ), given
 // the eigenvalues sigma of Σ (any order; zeros are the null space).
@@ -418,7 +418,7 @@ func MeanSquareGaussian(sigma []float64, k float64) (float64, error) {
 //
 //	S_∞ = T_c(S_∞) + (c²/k)·E[bb'],
 //
-// with T_c the map of SPEC §8 (the cross terms carry E[d_N], which decays as
+// with T_c the second-moment map of the package documentation (the cross terms carry E[d_N], which decays as
 // (I − cH)^N, and vanish at stationarity). h is H = E[Q], fourth is
 // S ↦ E[QSQ] as in MeanSquareOperator, noise is E[bb'] (p×p, positive
 // semidefinite). Only its part on range(H) counts (exact for positive

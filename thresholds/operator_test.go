@@ -63,7 +63,7 @@ func opRandomPSD(rnd *rand.Rand, p, r int) *mat.SymDense {
 
 // opKronRadius returns the spectral radius of T_C acting on all p×p matrices,
 // T_C = (I−CH)⊗(I−CH) + (C²/k)(Σ w_i Q_i⊗Q_i − H⊗H), by a general
-// (non-symmetric) eigen-solve: an independent computation of SPEC §8's map.
+// (non-symmetric) eigen-solve: an independent computation of the map.
 func opKronRadius(q []*mat.SymDense, w []float64, c, k float64) float64 {
 	p := q[0].SymmetricDim()
 	h := opExpected(q, w)
@@ -120,7 +120,7 @@ func opBisectRadius(q []*mat.SymDense, w []float64, k, hi float64) float64 {
 }
 
 func TestMeanSquareOperatorTwoPoint(t *testing.T) {
-	// SPEC §8 worked example: q ∈ {1, 3} with probability ½ each.
+	// the worked example: q ∈ {1, 3} with probability ½ each.
 	q := []*mat.SymDense{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}
 	w := []float64{0.5, 0.5}
 	h := opExpected(q, w)
@@ -159,7 +159,7 @@ func TestMeanSquareOperatorKronecker(t *testing.T) {
 		if math.Abs(got-want) > 1e-8*want {
 			t.Errorf("k = %v: operator C* = %.12g, Kronecker bisection %.12g", k, got, want)
 		}
-		// SPEC §8: ρ(T_C) < 1 just below C* and > 1 just above.
+		// ρ(T_C) < 1 just below C* and > 1 just above.
 		if r := opKronRadius(q, w, got*(1-1e-6), k); !(r < 1) {
 			t.Errorf("k = %v: ρ(T_C) = %v below C*", k, r)
 		}
@@ -230,7 +230,7 @@ func TestMeanSquareOperatorSingular(t *testing.T) {
 }
 
 func TestMeanSquareOperatorDiagonal(t *testing.T) {
-	// SPEC §8: with diagonal Q_i, C*(k) = min_a 2h_a/(h_a² + Var(q_a)/k).
+	// with diagonal Q_i, C*(k) = min_a 2h_a/(h_a² + Var(q_a)/k).
 	rnd := rand.New(rand.NewPCG(2, 3))
 	p, n := 5, 6
 	var q []*mat.SymDense

@@ -27,7 +27,7 @@ const sec4Radius = 1e-8
 
 var (
 	// §4.1's learning rates near the circular minimizer, and near the
-	// quadratic one (the paper's second "circular" is a misprint, SPEC §9).
+	// quadratic one (the paper's second "circular" is a misprint; see Errata in package thresholds).
 	sec4PaperRates = map[string][]float64{
 		"circular":  {1e10, 5e10, 1e11, 5e11, 1e12, 5e12},
 		"quadratic": {1, 4, 16, 64, 256, 1024},

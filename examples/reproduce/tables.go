@@ -23,7 +23,7 @@ const (
 	paperEps     = 2e-2
 	paperSamples = 1000
 	// qcRankTol is the relative rank tolerance of H̄ at the quadratic-circle
-	// minimizers. SPEC §6: the quadratic minimizer's second eigenvalue is a
+	// minimizers. The quadratic minimizer's second eigenvalue is a
 	// real O(ε²) one (≈ 6e−4·λ_1), so only a relative tolerance near 1e−3
 	// reproduces the paper's m = 1 there. The reproduction sets it.
 	qcRankTol = 1e-3
@@ -471,7 +471,7 @@ func tablesSection(e *Env) error {
 func tablesReport(geoRows [][]string, t2, t3, t45, teps []tableRow, absent2, absent3 []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Local geometry by Monte Carlo over the ball B(x*, ε) (Definition 3.14), ε = %g, %d points in antithetic pairs, "+
-		"seed -seed; quadratic-circle with RankTol = %g (SPEC §6: the only way to get the paper's m = 1 at the quadratic minimizer). "+
+		"seed -seed; quadratic-circle with RankTol = %g (the only way to get the paper's m = 1 at the quadratic minimizer). "+
 		"Styblinski–Tang models with seed %d. Every ± is the standard deviation of %d independent re-estimates (other seeds), "+
 		"which covers the Monte Carlo error of λ, s_f, t_f and of the rank decision. The Theorem 3.12 values (inhomogeneous "+
 		"minimizers only) use γ = ¼√(s/k), half the largest admissible γ; at k = ∞ it is 2/λ_m.\n\n",
