@@ -22,7 +22,7 @@
 //     {sharpest, flattest} × start radii × {1.5·l, 0.5·(u+l), 0.5·u}
 //     (Figures 9–12).
 //
-// Later issues add their own sections (for example "beyond").
+//   - beyond: exact, almost-sure and measured thresholds side by side.
 //
 // # Outputs
 //

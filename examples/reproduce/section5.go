@@ -84,7 +84,7 @@ func section5(e *Env) error {
 		"*escaped*: became closer to another minimizer than to x* (some coordinate crossed the midpoint between its two "+
 		"minimizing roots) or touched the box. This region contains B(x*, R), R = ½ min_d |sharpest_d − flattest_d| = half the "+
 		"distance to the nearest other minimizer (≈ 2.3 here); the ball itself is not used because in p = 50 and 100 the "+
-		"stationary noise at 0.5·u spreads over every coordinate, so ‖x − x*‖ exceeds R while every coordinate stays on x*'s side. Columns as in Section 4, except that the growth window ends only at the box (the issue's rule). The minimizers are inhomogeneous, "+
+		"stationary noise at 0.5·u spreads over every coordinate, so ‖x − x*‖ exceeds R while every coordinate stays on x*'s side. Columns as in Section 4, except that the growth window ends only at the box. The minimizers are inhomogeneous, "+
 		"so Lemma 3.7's bounds hold only up to the noise terms of Theorem 3.12, and a constant step gives stability, not "+
 		"convergence (Remark 2).\n\n", stSeed, e.Runs, e.Iters)
 	verdicts, vs := judge("section5", "all cells", cells, false)

@@ -286,7 +286,7 @@ func (ent *geoEntry) sgdkSite(name string) sgdk.Site {
 	}
 	if ent.outside != nil {
 		// Styblinski–Tang: escape = closer to another minimizer; the growth
-		// window ends only at the box (the rule).
+		// window ends only at the box.
 		s.EscapeRadius, s.Outside = 0, ent.outside
 	} else {
 		// Quadratic-circle: the growth window also ends when a run leaves
