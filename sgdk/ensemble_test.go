@@ -448,3 +448,81 @@ func BenchmarkEnsemble1000x20P10K8(b *testing.B) {
 		})
 	}
 }
+
+// uniformLine is F(x) = (1/3)Σ_i ½(x − a_i)² on R, three components with
+// uniform weights: the smallest problem on which sampling without
+// replacement has a state (the permutation) to carry between runs.
+func uniformLine(t testing.TB) *problems.Quadratic {
+	t.Helper()
+	one := mat.NewSymDense(1, []float64{1})
+	p, err := problems.NewQuadratic([]mat.Symmetric{one, one, one}, [][]float64{{-1}, {0.5}, {2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sameEnsemble reports the first difference between two ensemble results, or
+// "" when they are bit-identical.
+func sameEnsemble(a, b *sgdk.EnsembleResult) string {
+	for run := range a.Final {
+		switch {
+		case !floats.Same(a.Starts[run], b.Starts[run]):
+			return "Starts"
+		case !floats.Same(a.Final[run], b.Final[run]):
+			return "Final"
+		case a.Iterations[run] != b.Iterations[run] || a.Diverged[run] != b.Diverged[run] || a.DivergedAt[run] != b.DivergedAt[run]:
+			return "Iterations or Diverged"
+		case (a.Measures == nil) != (b.Measures == nil) || a.Measures != nil && !floats.Same(a.Measures[run], b.Measures[run]):
+			return "Measures"
+		}
+		for w := range a.Distances {
+			if !floats.Same(a.Distances[w][run], b.Distances[w][run]) {
+				return "Distances"
+			}
+		}
+	}
+	return ""
+}
+
+func TestEnsembleWithoutReplacementWorkersIndependent(t *testing.T) {
+	// Sampling without replacement keeps a permutation per worker; every run
+	// must start it afresh, or run i's batches depend on the runs its worker
+	// served before, that is on scheduling. Workers = 1, 2 and 4 must agree
+	// bit for bit, over many seeds, and with a replay of each run by Run on
+	// its documented stream problems.Stream(Seed, i).
+	p := uniformLine(t)
+	s := sgdk.Settings{BatchSize: 1, Step: sgdk.Constant(0.3), Iterations: 6, WithoutReplacement: true}
+	for seed := range uint64(100) {
+		var first *sgdk.EnsembleResult
+		for _, workers := range []int{1, 2, 4} {
+			e := sgdk.Ensemble{Problem: p, Settings: s, Runs: 8, Seed: seed, Workers: workers,
+				Center: []float64{0.3}, Radius: 0.5, Watch: [][]float64{{0.5}}}
+			r, err := e.Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first == nil {
+				first = r
+				continue
+			}
+			if d := sameEnsemble(first, r); d != "" {
+				t.Fatalf("seed %d: Workers = %d and Workers = 1 differ in %s", seed, workers, d)
+			}
+		}
+		for i := range 8 {
+			// The stream draws the start (one normal, one uniform in 1-D)
+			// before the batches.
+			rnd := problems.Stream(seed, uint64(i))
+			rnd.NormFloat64()
+			rnd.Float64()
+			res, err := sgdk.Run(p, first.Starts[i], s, rnd, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !floats.Same(res.X, first.Final[i]) {
+				t.Fatalf("seed %d, run %d: Ensemble ends at %v, its replay by Run at %v", seed, i, first.Final[i], res.X)
+			}
+		}
+	}
+}

@@ -98,6 +98,9 @@ func checkStart(x []float64, dim int, name string) error {
 // scratch w.
 func (pl *sgdPlan) run(w *sgdWork, x []float64, rnd *rand.Rand, rec Recorder) (Result, error) {
 	res := Result{X: x}
+	if w.perm != nil {
+		resetPerm(w.perm)
+	}
 	if rec != nil && !rec(0, x) {
 		res.Stopped = true
 		return res, nil
