@@ -29,11 +29,13 @@
 // exceeds the number of components N (the paper's Section 5 uses k = 500),
 // the batch is drawn instead as its multinomial counts (c_1, …, c_N), by N
 // conditional binomial draws, and the step takes Σ_i c_i ∇f_i(x_N): the same
-// law, at a cost of at most N gradients per step whatever k is. For uniform weights,
-// Settings.WithoutReplacement draws k distinct indices instead (a partial
-// Fisher–Yates shuffle); the gradient-noise covariance is then multiplied by
-// (N−k)/(N−1), so every threshold applies with the effective batch size
-// k(N−1)/(N−k) (thresholds.WithoutReplacement), and k = N is gradient descent.
+// law, at a cost of at most N gradients per step whatever k is.
+//
+// For uniform weights, Settings.WithoutReplacement draws k distinct indices
+// instead (a partial Fisher–Yates shuffle); the gradient-noise covariance is
+// then multiplied by (N−k)/(N−1), so every threshold applies with the
+// effective batch size k(N−1)/(N−k) (thresholds.WithoutReplacement), and
+// k = N is gradient descent.
 //
 // # k = ∞
 //
