@@ -182,6 +182,14 @@ func TestEnsembleValidation(t *testing.T) {
 		{"starts count", func(e *sgdk.Ensemble) { e.Starts = [][]float64{xs} }, "Starts"},
 		{"bad start", func(e *sgdk.Ensemble) { e.Starts = [][]float64{xs, {math.Inf(1), 0}} }, "Starts[1][0]"},
 		{"bad settings", func(e *sgdk.Ensemble) { e.Settings.BatchSize = -3 }, "BatchSize"},
+		{"forgotten batch", func(e *sgdk.Ensemble) { e.Settings.BatchSize = 0 }, "BatchSize: sgdk.FullBatch"},
+		{"MaxInt iterations", func(e *sgdk.Ensemble) { e.Settings.Iterations = math.MaxInt }, "Iterations"},
+		{"huge radius", func(e *sgdk.Ensemble) { e.Radius = 1e308 }, "Radius"},
+		{"radius plus center", func(e *sgdk.Ensemble) { e.Radius, e.Center = 1e308, []float64{-1e308, 0} }, "Radius"},
+		{"memory", func(e *sgdk.Ensemble) {
+			e.Runs, e.Settings.Iterations, e.Watch = 1<<20, 1<<10, [][]float64{xs}
+		}, "EnsembleMemoryBudget"},
+		{"memory, nothing watched", func(e *sgdk.Ensemble) { e.Runs = 1 << 29 }, "GiB"},
 		{"bad step later", func(e *sgdk.Ensemble) {
 			e.Settings.Step = sgdk.StepFunc(func(n int) float64 { return 0.1 - 0.04*float64(n) })
 		}, "Step(3)"},
@@ -191,6 +199,50 @@ func TestEnsembleValidation(t *testing.T) {
 		_, err := e.Run()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one naming %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestEnsembleLargeRadiusFiniteStarts(t *testing.T) {
+	// At the largest accepted radius every start is finite (r·U^{1/p}/‖z‖
+	// can overflow for small ‖z‖, so the factors are applied separately),
+	// and each lies in the ball up to rounding.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	p, _, _, _ := sgdkRandQuad(t, rnd, 2, 3, false)
+	r := math.MaxFloat64 / 2
+	e := sgdk.Ensemble{Problem: p, Settings: sgdk.Settings{BatchSize: 1, Step: sgdk.Constant(0.1), Iterations: 2},
+		Runs: 64, Seed: 3, Center: []float64{0, 0}, Radius: r}
+	res, err := e.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range res.Starts {
+		if math.IsInf(x[0], 0) || math.IsInf(x[1], 0) || math.Hypot(x[0]/r, x[1]/r) > 1+1e-12 {
+			t.Errorf("run %d starts at %v, outside the ball of radius %v", i, x, r)
+		}
+	}
+}
+
+func TestEnsembleHugeBatch(t *testing.T) {
+	// k = 2^40 with replacement costs O(Len) per step (multinomial counts),
+	// so an ensemble of such runs finishes like gradient descent and ends
+	// within 1e−4 of it (noise √(Cov/k) ≈ 1e−6 per step; see
+	// TestHugeBatchIsNearGradientDescent).
+	rnd := rand.New(rand.NewPCG(1, 2))
+	p, _, _, xs := sgdkRandQuad(t, rnd, 2, 3, false)
+	run := func(k int) *sgdk.EnsembleResult {
+		e := sgdk.Ensemble{Problem: p, Settings: sgdk.Settings{BatchSize: k, Step: sgdk.Constant(0.1), Iterations: 100},
+			Runs: 8, Seed: 3, Center: xs, Radius: 0.5, Watch: [][]float64{xs}}
+		res, err := e.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	huge, gd := run(1<<40), run(sgdk.FullBatch)
+	for i := range huge.Final {
+		if d := floats.Distance(huge.Final[i], gd.Final[i], 2); d > 1e-4 {
+			t.Errorf("run %d: k = 2^40 ends %.3g from gradient descent", i, d)
 		}
 	}
 }
