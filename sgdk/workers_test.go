@@ -1,6 +1,7 @@
 package sgdk_test
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/thresholds"
 )
 
 // TestParallelEntryPointsWorkersIndependent runs every parallel entry point
@@ -50,6 +52,29 @@ func TestParallelEntryPointsWorkersIndependent(t *testing.T) {
 		{"MeasureEscapeSampler", func(w int) (any, error) { return sgdk.MeasureEscapeSampler(g, g.Minimizer(), es(w)) }},
 		{"EscapeCase", func(w int) (any, error) { return sgdk.EscapeCase(gc, 1.5, 3, es(w)) }},
 		{"LyapunovExponent", func(w int) (any, error) { return sgdk.LyapunovExponent(dim, step, 0.7, ls(w)) }},
+		{"Grid.Run", func(w int) (any, error) {
+			geo, err := thresholds.NewGeometry([]float64{2}, 1, 1)
+			if err != nil {
+				return nil, err
+			}
+			grid := sgdk.Grid{
+				Sites:   []sgdk.Site{{Name: "two-point", Problem: p, Minimizer: []float64{0}, Geometry: &geo, EscapeRadius: 10}},
+				Batches: []int{1, 4},
+				Radii:   []float64{0.1},
+				Rates: func(sgdk.Site, int) ([]sgdk.Rate, error) {
+					return []sgdk.Rate{{Label: "a", Value: 0.5}, {Label: "b", Value: 0.9}}, nil
+				},
+				Runs: 16, Iterations: 20, Seed: 6, Workers: w,
+			}
+			// %v prints every float64 in its shortest exact form, and NaN
+			// (an energy on the box boundary) equal to itself.
+			var out []string
+			err = grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
+				out = append(out, fmt.Sprintf("%v %v", gc, *res))
+				return nil
+			})
+			return out, err
+		}},
 		{"Compare", func(w int) (any, error) {
 			return sgdk.Compare(pc, []float64{1, 4, math.Inf(1)}, sgdk.CompareSettings{Lyapunov: ls(w), Escape: es(w)})
 		}},
