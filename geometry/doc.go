@@ -72,8 +72,8 @@
 //
 // # Reproducibility
 //
-// Pair k draws from its own stream, rand.NewPCG(Seed, splitmix64(k)) of
-// math/rand/v2 (z first, then U), and every reduction runs in a fixed order,
+// Pair k draws from its own stream, problems.Stream(Seed, k) (z first, then
+// U), and every reduction runs in a fixed order,
 // so the result is a function of the Settings and the problem only: it is
 // bit-identical for any number of Workers.
 //

@@ -336,18 +336,10 @@ type estimator struct {
 	pairs  []pairResult
 }
 
-// splitmix64 is the finaliser of SplitMix64: it turns a pair index into a
-// well-mixed stream selector.
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
 // sampler draws the offset u of an antithetic pair: u = ε U^{1/p} z/‖z‖ with
 // z ~ N(0, I_p) drawn first and then U ~ U(0,1), from the stream
-// PCG(Seed, splitmix64(k)) of pair k.
+// PCG(Seed, problems.SplitMix64(k)) of pair k, that is problems.Stream(Seed, k)
+// reseeded in place.
 type sampler struct {
 	src    *rand.PCG
 	rnd    *rand.Rand
@@ -361,7 +353,7 @@ func newSampler(seed uint64, radius float64) *sampler {
 }
 
 func (s *sampler) offset(u []float64, k int) {
-	s.src.Seed(s.seed, splitmix64(uint64(k)))
+	s.src.Seed(s.seed, problems.SplitMix64(uint64(k)))
 	var nrm2 float64
 	for nrm2 == 0 {
 		for d := range u {

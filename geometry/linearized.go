@@ -343,8 +343,8 @@ const (
 // seed s's replicate r + 1): its component sample is
 // problems.SampledProblem(s, set.Components, samplerSeed(set.Seed, r)) and its ball
 // points use Settings.Seed = ballSeed(set.Seed, r), where
-// samplerSeed(s, r) = splitmix64(s ^ splitmix64(2r + 1)) and
-// ballSeed(s, r) = splitmix64(s ^ splitmix64(2r + 2)) mix both words
+// samplerSeed(s, r) = S(s ^ S(2r + 1)) and
+// ballSeed(s, r) = S(s ^ S(2r + 2)), S = problems.SplitMix64, mix both words
 // through the SplitMix64 finaliser (a bijection, so for a fixed r distinct
 // seeds give distinct streams). The combination:
 //
@@ -440,9 +440,9 @@ func EstimateSampler(s problems.Sampler, center []float64, set Settings) (*Local
 // collide the way seed + r would (seed + 2, replicate r = seed, replicate
 // r + 1).
 func samplerSeed(seed uint64, r int) uint64 {
-	return splitmix64(seed ^ splitmix64(2*uint64(r)+1))
+	return problems.SplitMix64(seed ^ problems.SplitMix64(2*uint64(r)+1))
 }
 
 func ballSeed(seed uint64, r int) uint64 {
-	return splitmix64(seed ^ splitmix64(2*uint64(r)+2))
+	return problems.SplitMix64(seed ^ problems.SplitMix64(2*uint64(r)+2))
 }

@@ -3,7 +3,10 @@ package problems
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Sampler is a stochastic problem F(x) = E[f_ξ(x)] whose randomness need not
@@ -96,36 +99,61 @@ func ProblemSampler(p Problem) (Sampler, error) {
 	if err != nil {
 		return nil, err
 	}
-	prob, alias := samplerAlias(ws)
-	return &problemSampler{p: p, prob: prob, alias: alias}, nil
+	a, err := NewAlias(ws)
+	if err != nil {
+		return nil, err
+	}
+	return &problemSampler{p: p, alias: a}, nil
 }
 
 type problemSampler struct {
 	p     Problem
-	prob  []float64
-	alias []int
+	alias *Alias
 }
 
 func (s *problemSampler) Dim() int { return s.p.Dim() }
 
 func (s *problemSampler) Sample(rnd *rand.Rand) Component {
-	i := rnd.IntN(len(s.prob))
-	if rnd.Float64() >= s.prob[i] {
-		i = s.alias[i]
-	}
-	return s.p.Component(i)
+	return s.p.Component(s.alias.Sample(rnd))
 }
 
-// samplerAlias builds Walker's alias table (Vose's construction) for the
-// normalised weights w.
-func samplerAlias(w []float64) (prob []float64, alias []int) {
+// Alias is Walker's alias table (A. J. Walker, "An efficient method for
+// generating discrete random variables with general distributions", ACM
+// Transactions on Mathematical Software 3(3), 1977), built by Vose's method
+// (M. D. Vose, "A linear algorithm for generating random numbers with a given
+// distribution", IEEE Transactions on Software Engineering 17(9), 1991). It
+// draws an index i with probability w_i/Σw in O(1): one uniform column i and
+// one uniform variate that keeps i with probability prob[i] or takes
+// alias[i]. It is immutable after construction and safe for concurrent use
+// (each caller supplies its own stream); Sample allocates nothing.
+type Alias struct {
+	prob  []float64
+	alias []int
+}
+
+// NewAlias returns the alias table of the weights w, which must be finite and
+// positive; they need not sum to 1 (they are normalized). It returns an error
+// naming the bad entry, or when w is empty or its sum overflows.
+func NewAlias(w []float64) (*Alias, error) {
 	n := len(w)
-	prob = make([]float64, n)
-	alias = make([]int, n)
-	scaled := make([]float64, n)
-	var small, large []int
+	if n == 0 {
+		return nil, errors.New("problems: alias weights w are empty")
+	}
 	for i, v := range w {
-		scaled[i] = v * float64(n)
+		if !(v > 0) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("problems: alias weight w[%d] = %v is not finite and positive", i, v)
+		}
+	}
+	sum := floats.Sum(w)
+	if math.IsInf(sum, 1) {
+		return nil, errors.New("problems: alias weights w sum to +Inf")
+	}
+	a := &Alias{prob: make([]float64, n), alias: make([]int, n)}
+	scaled := make([]float64, n)
+	small := make([]int, 0, n)
+	large := make([]int, 0, n)
+	for i, v := range w {
+		scaled[i] = v / sum * float64(n)
 		if scaled[i] < 1 {
 			small = append(small, i)
 		} else {
@@ -133,20 +161,59 @@ func samplerAlias(w []float64) (prob []float64, alias []int) {
 		}
 	}
 	for len(small) > 0 && len(large) > 0 {
-		s, l := small[len(small)-1], large[len(large)-1]
+		l := small[len(small)-1]
 		small = small[:len(small)-1]
-		prob[s], alias[s] = scaled[s], l
-		scaled[l] += scaled[s] - 1
-		if scaled[l] < 1 {
-			large = large[:len(large)-1]
-			small = append(small, l)
+		g := large[len(large)-1]
+		large = large[:len(large)-1]
+		a.prob[l] = scaled[l]
+		a.alias[l] = g
+		// Vose's order of operations, which loses least to rounding.
+		scaled[g] = (scaled[g] + scaled[l]) - 1
+		if scaled[g] < 1 {
+			small = append(small, g)
+		} else {
+			large = append(large, g)
 		}
 	}
-	for _, i := range large {
-		prob[i], alias[i] = 1, i
+	// What is left has scaled weight 1 up to rounding.
+	for _, g := range large {
+		a.prob[g], a.alias[g] = 1, g
 	}
-	for _, i := range small { // rounding leftovers
-		prob[i], alias[i] = 1, i
+	for _, l := range small {
+		a.prob[l], a.alias[l] = 1, l
 	}
-	return prob, alias
+	return a, nil
+}
+
+// Len returns the number of weights.
+func (a *Alias) Len() int { return len(a.prob) }
+
+// Sample returns one index drawn with probability w_i/Σw, using exactly one
+// rnd.IntN and one rnd.Float64.
+func (a *Alias) Sample(rnd *rand.Rand) int {
+	i := rnd.IntN(len(a.prob))
+	if rnd.Float64() < a.prob[i] {
+		return i
+	}
+	return a.alias[i]
+}
+
+// SplitMix64 is the output function of the SplitMix64 generator (G. L.
+// Steele, D. Lea, C. H. Flood, "Fast splittable pseudorandom number
+// generators", OOPSLA 2014): a bijection of uint64 that maps neighbouring
+// integers to unrelated words. Stream uses it to derive one PCG stream per
+// index; SplitMix64(0) = 0xe220a8397b1dcdaf.
+func SplitMix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// Stream returns the random stream of index i (a run, a replicate, a pair of
+// points) under seed: rand.New(rand.NewPCG(seed, SplitMix64(i))). Every
+// parallel computation of this module draws index i from Stream(seed, i)
+// alone, so its results do not depend on the number of workers.
+func Stream(seed, i uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, SplitMix64(i)))
 }

@@ -24,16 +24,22 @@
 // # Batch sampling
 //
 // By default the k indices of a batch are independent draws with
-// P(ξ = i) = p_i ("independent copies"), made in O(1) each with Vose's alias
-// table, built once per Run or once per Ensemble. For uniform weights,
-// Settings.WithoutReplacement draws k distinct indices instead (a partial
-// Fisher–Yates shuffle); the gradient-noise covariance is then multiplied by
-// (N−k)/(N−1), so every threshold applies with the effective batch size
-// k(N−1)/(N−k) (see Exact mean-square threshold in package thresholds), and k = N is gradient descent.
+// P(ξ = i) = p_i ("independent copies"), made in O(1) each with the alias
+// table problems.Alias, built once per Run or once per Ensemble. When k
+// exceeds the number of components N (the paper's Section 5 uses k = 500),
+// the batch is drawn instead as its multinomial counts (c_1, …, c_N), by N
+// conditional binomial draws, and the step takes Σ_i c_i ∇f_i(x_N): the same
+// law, at a cost of at most N gradients per step whatever k is.
+//
+// For uniform weights, Settings.WithoutReplacement draws k distinct indices
+// instead (a partial Fisher–Yates shuffle); the gradient-noise covariance is
+// then multiplied by (N−k)/(N−1), so every threshold applies with the
+// effective batch size k(N−1)/(N−k) (thresholds.WithoutReplacement), and
+// k = N is gradient descent.
 //
 // # k = ∞
 //
-// BatchSize = FullBatch (0) is gradient descent, the k = ∞ of the paper
+// BatchSize = FullBatch (−1) is gradient descent, the k = ∞ of the paper
 // (Theorem 2.1): the step uses the exact ∇F(x_N), from the problem's
 // ExpectedGrad when it implements problems.ExpectedGrader and otherwise as
 // the weighted sum of the component gradients. No randomness is used.
@@ -57,9 +63,10 @@
 //
 // All randomness comes from the *rand.Rand (math/rand/v2) that the caller
 // passes to Run. An Ensemble derives one stream per run from (Seed, run
-// index) as rand.New(rand.NewPCG(Seed, splitmix64(run))), draws the start
-// point and then the batches from it, and writes each run's results to its
-// own slots, so its results are bit-identical for every number of Workers.
+// index) as problems.Stream(Seed, run), draws the start point and then the
+// batches from it (sampling without replacement starts every run from the
+// identity permutation), and writes each run's results to its own slots, so
+// its results are bit-identical for every number of Workers.
 //
 // # Experiments
 //

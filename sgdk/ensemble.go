@@ -19,10 +19,16 @@ import (
 // B(Center, Radius) (or at the given Starts), recording at every iterate the
 // Euclidean distance to each Watch point and, optionally, a Measure.
 //
-// Run index i uses its own random stream rand.New(rand.NewPCG(Seed,
-// splitmix64(i))): it first draws its start point (when Starts is nil), then
-// its batches. Results are therefore a function of the fields alone and are
+// Run index i uses its own random stream problems.Stream(Seed, i): it first
+// draws its start point (when Starts is nil), then its batches, from a fresh
+// state (sampling without replacement starts from the identity permutation in
+// every run). Results are therefore a function of the fields alone and are
 // bit-identical for every Workers value.
+//
+// The trajectories are kept in memory: about
+// 8·Runs·(W·(Iterations+1) + 2·Dim) bytes, W = len(Watch) (+1 with a
+// Measure). Run refuses, with the size in the error, an ensemble above
+// EnsembleMemoryBudget.
 type Ensemble struct {
 	// Problem is the stochastic problem; its components are fetched once and
 	// shared by the workers, so their methods must be safe for concurrent
@@ -44,8 +50,10 @@ type Ensemble struct {
 
 	// Center and Radius define the ball B(Center, Radius) in which the start
 	// points are drawn uniformly: θ = c + r·U^{1/p}·z/‖z‖ with z ~ N(0, I_p),
-	// U ~ U(0, 1) (as in Definition 3.14). Radius = 0 starts every run at Center. They are
-	// ignored when Starts is set.
+	// U ~ U(0, 1). Radius = 0 starts every run at Center. The ball must lie
+	// within half the float64 range, Radius + max_d |Center_d| ≤
+	// math.MaxFloat64/2, so that every start is finite. They are ignored
+	// when Starts is set.
 	Center []float64
 	Radius float64
 
@@ -90,6 +98,10 @@ type EnsembleResult struct {
 	DivergedAt []int
 }
 
+// EnsembleMemoryBudget is the most memory, in bytes (4 GiB), that the
+// results of one Ensemble may hold; see Ensemble.
+const EnsembleMemoryBudget = 4 << 30
+
 // DivergedCount returns the number of runs that diverged.
 func (r *EnsembleResult) DivergedCount() int {
 	n := 0
@@ -133,11 +145,24 @@ func (e *Ensemble) validate() (*sgdPlan, error) {
 		if !(e.Radius >= 0) || math.IsInf(e.Radius, 1) {
 			return nil, fmt.Errorf("sgdk: Ensemble.Radius = %v is not finite and nonnegative", e.Radius)
 		}
+		if c := floats.Norm(e.Center, math.Inf(1)); !(e.Radius+c <= math.MaxFloat64/2) {
+			return nil, fmt.Errorf("sgdk: Ensemble.Radius = %v with max|Center| = %v puts start points beyond half the float64 range (Radius + max|Center| ≤ %v)", e.Radius, c, math.MaxFloat64/2)
+		}
 	}
 	for w, x := range e.Watch {
 		if err := checkStart(x, pl.dim, fmt.Sprintf("Ensemble.Watch[%d]", w)); err != nil {
 			return nil, err
 		}
+	}
+	series := len(e.Watch)
+	if e.Measure != nil {
+		series++
+	}
+	// In float64, so that the product cannot overflow.
+	perRun := float64(series)*(float64(e.Settings.Iterations)+1) + 2*float64(pl.dim)
+	if bytes := 8 * float64(e.Runs) * perRun; bytes > EnsembleMemoryBudget {
+		return nil, fmt.Errorf("sgdk: Ensemble needs about %.3g GiB for Runs = %d × (%d recorded series × (Iterations+1) = %d + 2·Dim = %d) float64s, above EnsembleMemoryBudget = 4 GiB",
+			bytes/(1<<30), e.Runs, series, e.Settings.Iterations+1, 2*pl.dim)
 	}
 	// The schedule is deterministic: check every step once here instead of
 	// failing in every run.
@@ -172,30 +197,11 @@ func (e *Ensemble) Run() (*EnsembleResult, error) {
 	if e.Measure != nil {
 		res.Measures = ensembleRows(runs, iters+1)
 	}
-	workers := e.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, runs)
-
 	errs := make([]error, runs)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work := pl.newWork()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= runs {
-					return
-				}
-				errs[i] = e.runOne(pl, work, i, res)
-			}
-		}()
-	}
-	wg.Wait()
+	parallelRuns(runs, e.Workers, func() func(int) {
+		work := pl.newWork()
+		return func(i int) { errs[i] = e.runOne(pl, work, i, res) }
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -206,7 +212,7 @@ func (e *Ensemble) Run() (*EnsembleResult, error) {
 
 // runOne performs run i and fills its entries of res.
 func (e *Ensemble) runOne(pl *sgdPlan, work *sgdWork, i int, res *EnsembleResult) error {
-	rnd := runRand(e.Seed, i)
+	rnd := problems.Stream(e.Seed, uint64(i))
 	x := make([]float64, pl.dim)
 	if e.Starts != nil {
 		copy(x, e.Starts[i])
@@ -257,8 +263,37 @@ func ensembleRows(rows, cols int) [][]float64 {
 	return out
 }
 
+// parallelRuns calls the body made by newBody (one per goroutine) for every
+// index 0..n−1, over at most workers goroutines (workers ≤ 0:
+// runtime.GOMAXPROCS(0)). Each index's result must depend on the index alone,
+// never on which goroutine ran it or what that goroutine ran before.
+func parallelRuns(n, workers int, newBody func() func(int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			body := newBody()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				body(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // ballPoint writes into dst a point drawn uniformly in the ball B(c, r) of
-// R^p: c + r·U^{1/p}·z/‖z‖ with z ~ N(0, I_p) and U ~ U(0, 1).
+// R^p: c + r·U^{1/p}·z/‖z‖ with z ~ N(0, I_p) and U ~ U(0, 1). When
+// r·U^{1/p}/‖z‖ overflows (r near the float64 limit) the factors are applied
+// as (r·U^{1/p})·(z_d/‖z‖) instead, each of modulus at most r, so no start
+// overflows when |c_d| + r does not.
 func ballPoint(dst, c []float64, r float64, rnd *rand.Rand) {
 	p := len(dst)
 	if r == 0 {
@@ -272,8 +307,14 @@ func ballPoint(dst, c []float64, r float64, rnd *rand.Rand) {
 		}
 		norm = floats.Norm(dst, 2)
 	}
-	scale := r * math.Pow(rnd.Float64(), 1/float64(p)) / norm
+	radial := r * math.Pow(rnd.Float64(), 1/float64(p))
+	if scale := radial / norm; !math.IsInf(scale, 1) {
+		for d := range dst {
+			dst[d] = c[d] + scale*dst[d]
+		}
+		return
+	}
 	for d := range dst {
-		dst[d] = c[d] + scale*dst[d]
+		dst[d] = c[d] + radial*(dst[d]/norm)
 	}
 }

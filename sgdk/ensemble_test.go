@@ -182,6 +182,14 @@ func TestEnsembleValidation(t *testing.T) {
 		{"starts count", func(e *sgdk.Ensemble) { e.Starts = [][]float64{xs} }, "Starts"},
 		{"bad start", func(e *sgdk.Ensemble) { e.Starts = [][]float64{xs, {math.Inf(1), 0}} }, "Starts[1][0]"},
 		{"bad settings", func(e *sgdk.Ensemble) { e.Settings.BatchSize = -3 }, "BatchSize"},
+		{"forgotten batch", func(e *sgdk.Ensemble) { e.Settings.BatchSize = 0 }, "BatchSize: sgdk.FullBatch"},
+		{"MaxInt iterations", func(e *sgdk.Ensemble) { e.Settings.Iterations = math.MaxInt }, "Iterations"},
+		{"huge radius", func(e *sgdk.Ensemble) { e.Radius = 1e308 }, "Radius"},
+		{"radius plus center", func(e *sgdk.Ensemble) { e.Radius, e.Center = 1e308, []float64{-1e308, 0} }, "Radius"},
+		{"memory", func(e *sgdk.Ensemble) {
+			e.Runs, e.Settings.Iterations, e.Watch = 1<<20, 1<<10, [][]float64{xs}
+		}, "EnsembleMemoryBudget"},
+		{"memory, nothing watched", func(e *sgdk.Ensemble) { e.Runs = 1 << 29 }, "GiB"},
 		{"bad step later", func(e *sgdk.Ensemble) {
 			e.Settings.Step = sgdk.StepFunc(func(n int) float64 { return 0.1 - 0.04*float64(n) })
 		}, "Step(3)"},
@@ -191,6 +199,50 @@ func TestEnsembleValidation(t *testing.T) {
 		_, err := e.Run()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one naming %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestEnsembleLargeRadiusFiniteStarts(t *testing.T) {
+	// At the largest accepted radius every start is finite (r·U^{1/p}/‖z‖
+	// can overflow for small ‖z‖, so the factors are applied separately),
+	// and each lies in the ball up to rounding.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	p, _, _, _ := sgdkRandQuad(t, rnd, 2, 3, false)
+	r := math.MaxFloat64 / 2
+	e := sgdk.Ensemble{Problem: p, Settings: sgdk.Settings{BatchSize: 1, Step: sgdk.Constant(0.1), Iterations: 2},
+		Runs: 64, Seed: 3, Center: []float64{0, 0}, Radius: r}
+	res, err := e.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range res.Starts {
+		if math.IsInf(x[0], 0) || math.IsInf(x[1], 0) || math.Hypot(x[0]/r, x[1]/r) > 1+1e-12 {
+			t.Errorf("run %d starts at %v, outside the ball of radius %v", i, x, r)
+		}
+	}
+}
+
+func TestEnsembleHugeBatch(t *testing.T) {
+	// k = 2^40 with replacement costs O(Len) per step (multinomial counts),
+	// so an ensemble of such runs finishes like gradient descent and ends
+	// within 1e−4 of it (noise √(Cov/k) ≈ 1e−6 per step; see
+	// TestHugeBatchIsNearGradientDescent).
+	rnd := rand.New(rand.NewPCG(1, 2))
+	p, _, _, xs := sgdkRandQuad(t, rnd, 2, 3, false)
+	run := func(k int) *sgdk.EnsembleResult {
+		e := sgdk.Ensemble{Problem: p, Settings: sgdk.Settings{BatchSize: k, Step: sgdk.Constant(0.1), Iterations: 100},
+			Runs: 8, Seed: 3, Center: xs, Radius: 0.5, Watch: [][]float64{xs}}
+		res, err := e.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	huge, gd := run(1<<40), run(sgdk.FullBatch)
+	for i := range huge.Final {
+		if d := floats.Distance(huge.Final[i], gd.Final[i], 2); d > 1e-4 {
+			t.Errorf("run %d: k = 2^40 ends %.3g from gradient descent", i, d)
 		}
 	}
 }
@@ -446,5 +498,83 @@ func BenchmarkEnsemble1000x20P10K8(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// uniformLine is F(x) = (1/3)Σ_i ½(x − a_i)² on R, three components with
+// uniform weights: the smallest problem on which sampling without
+// replacement has a state (the permutation) to carry between runs.
+func uniformLine(t testing.TB) *problems.Quadratic {
+	t.Helper()
+	one := mat.NewSymDense(1, []float64{1})
+	p, err := problems.NewQuadratic([]mat.Symmetric{one, one, one}, [][]float64{{-1}, {0.5}, {2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sameEnsemble reports the first difference between two ensemble results, or
+// "" when they are bit-identical.
+func sameEnsemble(a, b *sgdk.EnsembleResult) string {
+	for run := range a.Final {
+		switch {
+		case !floats.Same(a.Starts[run], b.Starts[run]):
+			return "Starts"
+		case !floats.Same(a.Final[run], b.Final[run]):
+			return "Final"
+		case a.Iterations[run] != b.Iterations[run] || a.Diverged[run] != b.Diverged[run] || a.DivergedAt[run] != b.DivergedAt[run]:
+			return "Iterations or Diverged"
+		case (a.Measures == nil) != (b.Measures == nil) || a.Measures != nil && !floats.Same(a.Measures[run], b.Measures[run]):
+			return "Measures"
+		}
+		for w := range a.Distances {
+			if !floats.Same(a.Distances[w][run], b.Distances[w][run]) {
+				return "Distances"
+			}
+		}
+	}
+	return ""
+}
+
+func TestEnsembleWithoutReplacementWorkersIndependent(t *testing.T) {
+	// Sampling without replacement keeps a permutation per worker; every run
+	// must start it afresh, or run i's batches depend on the runs its worker
+	// served before, that is on scheduling. Workers = 1, 2 and 4 must agree
+	// bit for bit, over many seeds, and with a replay of each run by Run on
+	// its documented stream problems.Stream(Seed, i).
+	p := uniformLine(t)
+	s := sgdk.Settings{BatchSize: 1, Step: sgdk.Constant(0.3), Iterations: 6, WithoutReplacement: true}
+	for seed := range uint64(100) {
+		var first *sgdk.EnsembleResult
+		for _, workers := range []int{1, 2, 4} {
+			e := sgdk.Ensemble{Problem: p, Settings: s, Runs: 8, Seed: seed, Workers: workers,
+				Center: []float64{0.3}, Radius: 0.5, Watch: [][]float64{{0.5}}}
+			r, err := e.Run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first == nil {
+				first = r
+				continue
+			}
+			if d := sameEnsemble(first, r); d != "" {
+				t.Fatalf("seed %d: Workers = %d and Workers = 1 differ in %s", seed, workers, d)
+			}
+		}
+		for i := range 8 {
+			// The stream draws the start (one normal, one uniform in 1-D)
+			// before the batches.
+			rnd := problems.Stream(seed, uint64(i))
+			rnd.NormFloat64()
+			rnd.Float64()
+			res, err := sgdk.Run(p, first.Starts[i], s, rnd, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !floats.Same(res.X, first.Final[i]) {
+				t.Fatalf("seed %d, run %d: Ensemble ends at %v, its replay by Run at %v", seed, i, first.Final[i], res.X)
+			}
+		}
 	}
 }

@@ -32,7 +32,7 @@ type EscapeSettings struct {
 	// projected onto it; touching its boundary counts as an escape).
 	Bounds *problems.Box
 	// Seed selects the random streams: run i uses
-	// rand.New(rand.NewPCG(Seed, splitmix64(i))) for its start point and
+	// problems.Stream(Seed, i) for its start point and
 	// then its batches, at every probed C (common random numbers).
 	Seed uint64
 	// Workers is the number of goroutines (default GOMAXPROCS); results do
@@ -49,9 +49,10 @@ type EscapeSettings struct {
 }
 
 func (s EscapeSettings) resolve(search bool) (EscapeSettings, error) {
+	if err := checkBatchSize(s.BatchSize, "EscapeSettings.BatchSize"); err != nil {
+		return s, err
+	}
 	switch {
-	case s.BatchSize < 0:
-		return s, fmt.Errorf("sgdk: EscapeSettings.BatchSize = %d is negative (FullBatch = 0 is gradient descent)", s.BatchSize)
 	case !(s.StartRadius >= 0) || math.IsInf(s.StartRadius, 0):
 		return s, fmt.Errorf("sgdk: EscapeSettings.StartRadius = %v is not finite and nonnegative", s.StartRadius)
 	case !(s.EscapeRadius > s.StartRadius) || math.IsInf(s.EscapeRadius, 0):
@@ -223,7 +224,7 @@ func problemEscaper(p problems.Problem, xstar []float64, s EscapeSettings) (esca
 			work := pl.newWork()
 			x := make([]float64, pl.dim)
 			return func(i int) {
-				rnd := runRand(s.Seed, i)
+				rnd := problems.Stream(s.Seed, uint64(i))
 				ballPoint(x, xstar, s.StartRadius, rnd)
 				r, err := pl.run(work, x, rnd, rec)
 				errs[i] = err
@@ -252,7 +253,7 @@ func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (es
 		parallelRuns(s.Runs, s.Workers, func() func(int) {
 			x := make([]float64, len(xstar))
 			return func(i int) {
-				rnd := runRand(s.Seed, i)
+				rnd := problems.Stream(s.Seed, uint64(i))
 				ballPoint(x, xstar, s.StartRadius, rnd)
 				r, err := RunSampler(smp, x, set, rnd, rec)
 				errs[i] = err

@@ -104,7 +104,8 @@ func TestEscapeErrors(t *testing.T) {
 	p := scalarQuadratic(t, 1, 3)
 	good := sgdk.EscapeSettings{BatchSize: 1, StartRadius: 0.1, EscapeRadius: 1, Iterations: 10, From: 1}
 	for name, mod := range map[string]func(*sgdk.EscapeSettings){
-		"BatchSize":    func(s *sgdk.EscapeSettings) { s.BatchSize = -1 },
+		"BatchSize":    func(s *sgdk.EscapeSettings) { s.BatchSize = -2 },
+		"BatchSize 0":  func(s *sgdk.EscapeSettings) { s.BatchSize = 0 },
 		"StartRadius":  func(s *sgdk.EscapeSettings) { s.StartRadius = math.NaN() },
 		"EscapeRadius": func(s *sgdk.EscapeSettings) { s.EscapeRadius = 0.05 },
 		"Iterations":   func(s *sgdk.EscapeSettings) { s.Iterations = 0 },

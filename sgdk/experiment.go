@@ -161,6 +161,9 @@ type CellResult struct {
 
 // validate checks c and returns an error naming the bad field.
 func (c *Cell) validate() error {
+	if err := checkBatchSize(c.BatchSize, "Cell.BatchSize"); err != nil {
+		return err
+	}
 	switch {
 	case c.Problem == nil:
 		return errors.New("sgdk: Cell.Problem is nil")
@@ -176,8 +179,6 @@ func (c *Cell) validate() error {
 		return fmt.Errorf("sgdk: Cell.Hessian has dimension %d, problem Dim() = %d", c.Hessian.SymmetricDim(), c.Problem.Dim())
 	case c.Start != nil && len(c.Start) != c.Problem.Dim():
 		return fmt.Errorf("sgdk: len(Cell.Start) = %d, problem Dim() = %d", len(c.Start), c.Problem.Dim())
-	case c.BatchSize < 0:
-		return fmt.Errorf("sgdk: Cell.BatchSize = %d is negative (use FullBatch = 0 for gradient descent)", c.BatchSize)
 	case c.Runs < 1:
 		return fmt.Errorf("sgdk: Cell.Runs = %d is not positive", c.Runs)
 	case c.Iterations < 0:
@@ -617,7 +618,7 @@ type GridCell struct {
 
 // CellSeed returns the seed of cell index i of a grid with the given seed.
 func CellSeed(seed uint64, i int) uint64 {
-	return splitmix64(seed ^ splitmix64(uint64(i)+1))
+	return problems.SplitMix64(seed ^ problems.SplitMix64(uint64(i)+1))
 }
 
 // Cells lists the cells of g in order.
@@ -628,8 +629,8 @@ func (g *Grid) Cells() ([]GridCell, error) {
 	var out []GridCell
 	for si, s := range g.Sites {
 		for _, k := range g.Batches {
-			if k < 0 {
-				return nil, fmt.Errorf("sgdk: Grid.Batches contains %d", k)
+			if err := checkBatchSize(k, "Grid.Batches"); err != nil {
+				return nil, err
 			}
 			rates, err := g.Rates(s, k)
 			if err != nil {

@@ -76,8 +76,12 @@ func ExampleGrid() {
 	}
 	err = grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
 		st := res.Stats
-		fmt.Printf("k=%d %s C=%.4g: converged %.4g, grew %.4g, growth_step %.3f ± %.2f, ρ = %.3f, run median %.3f\n",
-			gc.BatchSize, gc.Rate.Label, gc.Rate.Value, st.Converged, st.Grew,
+		k := fmt.Sprint(gc.BatchSize)
+		if gc.BatchSize == sgdk.FullBatch {
+			k = "inf"
+		}
+		fmt.Printf("k=%s %s C=%.4g: converged %.4g, grew %.4g, growth_step %.3f ± %.2f, ρ = %.3f, run median %.3f\n",
+			k, gc.Rate.Label, gc.Rate.Value, st.Converged, st.Grew,
 			st.GrowthStep, st.GrowthStepStderr, st.GrowthLo, st.GrowthRunMedian)
 		return nil
 	})
@@ -85,8 +89,8 @@ func ExampleGrid() {
 		log.Fatal(err)
 	}
 	// Output:
-	// k=4 0.4u C=0.3765: converged 1, grew 0, growth_step 0.096 ± 0.00, ρ = 0.096, run median 0.203
-	// k=4 1.5l C=1.412: converged 0, grew 1, growth_step 3.794 ± 0.04, ρ = 3.824, run median 1.652
-	// k=0 0.4u C=0.4: converged 1, grew 0, growth_step 0.040 ± 0.00, ρ = 0.040, run median 0.200
-	// k=0 1.5l C=1.5: converged 0, grew 1, growth_step 4.000 ± 0.00, ρ = 4.000, run median 2.000
+	// k=4 0.4u C=0.3765: converged 1, grew 0, growth_step 0.099 ± 0.00, ρ = 0.096, run median 0.206
+	// k=4 1.5l C=1.412: converged 0, grew 1, growth_step 3.803 ± 0.04, ρ = 3.824, run median 1.659
+	// k=inf 0.4u C=0.4: converged 1, grew 0, growth_step 0.040 ± 0.00, ρ = 0.040, run median 0.200
+	// k=inf 1.5l C=1.5: converged 0, grew 1, growth_step 4.000 ± 0.00, ρ = 4.000, run median 2.000
 }

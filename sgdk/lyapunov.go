@@ -6,11 +6,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
 )
 
 // LinearStep applies one step of a random linear recursion:
@@ -35,7 +36,7 @@ type LyapunovSettings struct {
 	// that let the direction forget the random start (default Steps/10).
 	Burn int
 	// Seed selects the streams: replicate r uses
-	// rand.New(rand.NewPCG(Seed, splitmix64(r))) for its start vector and
+	// problems.Stream(Seed, r) for its start vector and
 	// then for its matrices, at every c.
 	Seed uint64
 	// Workers is the number of goroutines (default GOMAXPROCS). Results do
@@ -141,7 +142,7 @@ func lyapunov(dim int, newStep func() LinearStep, c float64, s LyapunovSettings)
 				nilStep[r] = true
 				return
 			}
-			rnd := runRand(s.Seed, r)
+			rnd := problems.Stream(s.Seed, uint64(r))
 			randomUnit(v, rnd)
 			sum := 0.0
 			for n := 0; n < s.Burn+s.Steps; n++ {
@@ -229,30 +230,6 @@ func randomUnit(v []float64, rnd *rand.Rand) {
 			return
 		}
 	}
-}
-
-// parallelRuns calls the body made by newBody (one per goroutine) for every
-// index 0..n−1, over at most workers goroutines. Each index's result must
-// depend on the index alone.
-func parallelRuns(n, workers int, newBody func() func(int)) {
-	workers = max(1, min(workers, n))
-	var wg sync.WaitGroup
-	next := make(chan int, n)
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			body := newBody()
-			for i := range next {
-				body(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // AlmostSure is the almost-sure threshold found by AlmostSureThreshold.
@@ -444,7 +421,10 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 			}
 		}
 	}
-	alias := newSGDAlias(w)
+	alias, err := problems.NewAlias(w)
+	if err != nil {
+		return 0, nil, fmt.Errorf("sgdk: w: %w", err)
+	}
 	if diagonal {
 		hmax := 0.0
 		for a := 0; a < p; a++ {
@@ -482,7 +462,7 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 				}
 				clear(acc)
 				for range int(k) {
-					floats.Add(acc, d[alias.draw(rnd)])
+					floats.Add(acc, d[alias.Sample(rnd)])
 				}
 				s := c / k
 				for j := range dst {
@@ -540,7 +520,7 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 			}
 			acc.Zero()
 			for range int(k) {
-				t.MulVec(comp[alias.draw(rnd)], vv)
+				t.MulVec(comp[alias.Sample(rnd)], vv)
 				acc.AddVec(acc, t)
 			}
 			s := c / k

@@ -24,7 +24,9 @@ import (
 // error. Recorder, Result, divergence and projection behave as in Run.
 // Each step allocates whatever smp.Sample allocates (one component). A nil
 // component from smp.Sample is an error (naming smp), returned with the
-// result so far.
+// result so far. Unlike Run, a step costs k draws whatever k is (a
+// population has no counts to draw), so BatchSize·Iterations above 2^34
+// draws is an error naming both fields.
 //
 // To run the finite-sample (empirical) version instead, use Run on
 // problems.SampledProblem(smp, n, seed); see problems.Sampler.
@@ -107,6 +109,10 @@ func RunSampler(smp problems.Sampler, x0 []float64, s Settings, rnd *rand.Rand, 
 	return res, nil
 }
 
+// maxSamplerDraws caps the component draws of one RunSampler (see there):
+// beyond it a run takes hours at best.
+const maxSamplerDraws = 1 << 34
+
 // validateSamplerSettings checks the fields of s that apply to a sampler.
 func validateSamplerSettings(dim int, s Settings) error {
 	if err := validateCommon(dim, "sampler", s); err != nil {
@@ -114,6 +120,9 @@ func validateSamplerSettings(dim int, s Settings) error {
 	}
 	if s.WithoutReplacement {
 		return errors.New("sgdk: WithoutReplacement has no meaning for a sampler (a population has no finite index set)")
+	}
+	if s.BatchSize != FullBatch && float64(s.BatchSize)*float64(s.Iterations) > maxSamplerDraws {
+		return fmt.Errorf("sgdk: BatchSize·Iterations = %d·%d draws from the sampler exceeds 2^34", s.BatchSize, s.Iterations)
 	}
 	return nil
 }

@@ -43,8 +43,11 @@ type Result struct {
 // eq. (8) and (48) with the paper's misprints corrected (the batch of step N
 // is ξ_{N,1..k}, the indices Nk+1..(N+1)k, not Nk+1..N(k+1), and the summand
 // is the whole gradient (Q_jx_N + r_j) in (8)). The ξ are drawn
-// independently with P(ξ = i) = p.Weight(i) (with replacement, by an alias
-// table) or, with s.WithoutReplacement, as k distinct indices. With
+// independently with P(ξ = i) = p.Weight(i) (with replacement: by the alias
+// table problems.Alias when k ≤ p.Len(), and as the batch's multinomial
+// counts (c_1, …, c_N), the step taking Σ_i c_i ∇f_i(x_N), when k > p.Len(),
+// so that no step costs more than p.Len() gradients) or, with
+// s.WithoutReplacement, as k distinct indices. With
 // s.BatchSize = FullBatch the step uses the exact ∇F(x_N): p's ExpectedGrad
 // when p implements problems.ExpectedGrader, else Σ_i p_i ∇f_i(x_N). Proj is
 // the projection onto s.Bounds, or the identity when it is nil.
@@ -56,8 +59,10 @@ type Result struct {
 // DivergedAt names the iteration and X holds the last finite iterate; this is
 // not an error. Run returns an error naming the argument for a nil problem, a
 // problem with no components or weights that are not positive or do not sum
-// to 1 (within 1e-9), len(x0) ≠ p.Dim(), a non-finite x0, BatchSize < 0,
-// Iterations < 0, a nil or invalid Step, Bounds of the wrong dimension, nil
+// to 1 (within 1e-9), len(x0) ≠ p.Dim(), a non-finite x0, BatchSize 0 (the
+// forgotten field; FullBatch asks for gradient descent), negative other than
+// FullBatch or above MaxBatchSize, Iterations < 0 or above MaxIterations, a
+// nil or invalid Step, Bounds of the wrong dimension, nil
 // rnd with a finite batch, and WithoutReplacement with non-uniform weights
 // or BatchSize > p.Len(). A step value C_n that is negative or not finite
 // ends the run with an error naming Step and n, and the Result so far.
@@ -98,6 +103,9 @@ func checkStart(x []float64, dim int, name string) error {
 // scratch w.
 func (pl *sgdPlan) run(w *sgdWork, x []float64, rnd *rand.Rand, rec Recorder) (Result, error) {
 	res := Result{X: x}
+	if w.perm != nil {
+		resetPerm(w.perm)
+	}
 	if rec != nil && !rec(0, x) {
 		res.Stopped = true
 		return res, nil

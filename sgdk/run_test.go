@@ -82,8 +82,11 @@ func TestRunValidation(t *testing.T) {
 		{"short x0", p, []float64{0}, good, rnd, "x0"},
 		{"NaN x0", p, []float64{0, math.NaN()}, good, rnd, "x0[1]"},
 		{"Inf x0", p, []float64{math.Inf(-1), 0}, good, rnd, "x0[0]"},
-		{"negative batch", p, x0, with(func(s *sgdk.Settings) { s.BatchSize = -1 }), rnd, "BatchSize"},
+		{"negative batch", p, x0, with(func(s *sgdk.Settings) { s.BatchSize = -2 }), rnd, "BatchSize"},
+		{"forgotten batch", p, x0, with(func(s *sgdk.Settings) { s.BatchSize = 0 }), rnd, "BatchSize: sgdk.FullBatch"},
+		{"huge batch", p, x0, with(func(s *sgdk.Settings) { s.BatchSize = sgdk.MaxBatchSize + 1 }), rnd, "BatchSize"},
 		{"negative iterations", p, x0, with(func(s *sgdk.Settings) { s.Iterations = -2 }), rnd, "Iterations"},
+		{"MaxInt iterations", p, x0, with(func(s *sgdk.Settings) { s.Iterations = math.MaxInt }), rnd, "Iterations"},
 		{"nil step", p, x0, with(func(s *sgdk.Settings) { s.Step = nil }), rnd, "Step"},
 		{"nil StepFunc", p, x0, with(func(s *sgdk.Settings) { s.Step = sgdk.StepFunc(nil) }), rnd, "Step"},
 		{"negative constant", p, x0, with(func(s *sgdk.Settings) { s.Step = sgdk.Constant(-1) }), rnd, "Step"},
@@ -265,10 +268,15 @@ func sgdkErr(h mat.Symmetric, x, xs []float64) float64 {
 
 func TestRunAllocationsIndependentOfIterations(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 6))
-	p, _, _, xs := sgdkRandQuad(t, rnd, 5, 6, false)
-	for _, k := range []int{sgdk.FullBatch, 1, 4} {
+	p, _, _, xs := sgdkRandQuad(t, rnd, 5, 6, true)
+	// 1 << 40 > Len draws multinomial counts; the negative k is k = 3
+	// without replacement.
+	for _, k := range []int{sgdk.FullBatch, 1, 4, 1 << 40, -3} {
 		allocs := func(iters int) float64 {
 			s := sgdk.Settings{BatchSize: k, Step: sgdk.Constant(0.05), Iterations: iters}
+			if k == -3 {
+				s.BatchSize, s.WithoutReplacement = 3, true
+			}
 			return testing.AllocsPerRun(10, func() {
 				if _, err := sgdk.Run(p, xs, s, rnd, nil); err != nil {
 					t.Fatal(err)
@@ -292,6 +300,24 @@ func BenchmarkRunSGD1P100(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	s := sgdk.Settings{BatchSize: 1, Step: sgdk.Constant(0.01), Iterations: b.N}
+	res, err := sgdk.Run(p, x0, s, rnd, nil)
+	if err != nil || res.Diverged {
+		b.Fatal(err, res.Diverged)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/iter")
+}
+
+// BenchmarkRunK2p40P100 is BenchmarkRunSGD1P100 with k = 2^40: the batch is
+// drawn as multinomial counts over the 10 components, so an iteration costs
+// about what gradient descent's does, not 2^40 gradients.
+func BenchmarkRunK2p40P100(b *testing.B) {
+	rnd := rand.New(rand.NewPCG(1, 100))
+	p, _, _, xs := sgdkRandQuad(b, rnd, 100, 10, false)
+	x0 := append([]float64(nil), xs...)
+	x0[0] += 1
+	b.ReportAllocs()
+	b.ResetTimer()
+	s := sgdk.Settings{BatchSize: 1 << 40, Step: sgdk.Constant(0.01), Iterations: b.N}
 	res, err := sgdk.Run(p, x0, s, rnd, nil)
 	if err != nil || res.Diverged {
 		b.Fatal(err, res.Diverged)

@@ -11,61 +11,6 @@ import (
 	"github.com/flatminima/flatminima/problems"
 )
 
-func TestSplitmix64(t *testing.T) {
-	// The first output of the reference SplitMix64 generator seeded with 0
-	// (Steele, Lea, Flood 2014; Vigna's splitmix64.c).
-	if got, want := splitmix64(0), uint64(0xe220a8397b1dcdaf); got != want {
-		t.Errorf("splitmix64(0) = %#x, want %#x", got, want)
-	}
-}
-
-func TestAliasFrequencies(t *testing.T) {
-	for _, w := range [][]float64{
-		{1},
-		{0.5, 0.25, 0.125, 0.1, 0.025},
-		{0.01, 0.01, 0.01, 0.97},
-		{0.2, 0.2, 0.2, 0.2, 0.2},
-		{3, 1, 1e-3, 2}, // not normalized: the table normalizes
-	} {
-		a := newSGDAlias(w)
-		sum := 0.0
-		for _, v := range w {
-			sum += v
-		}
-		// The exact probability of index i implied by the table must equal
-		// w_i/Σw up to rounding.
-		implied := make([]float64, len(w))
-		for i := range w {
-			implied[i] += a.prob[i] / float64(len(w))
-			implied[a.alias[i]] += (1 - a.prob[i]) / float64(len(w))
-		}
-		for i := range w {
-			if math.Abs(implied[i]-w[i]/sum) > 1e-14 {
-				t.Errorf("w = %v: implied P(%d) = %v, want %v", w, i, implied[i], w[i]/sum)
-			}
-		}
-		// Empirical frequencies: Pearson's χ² with len(w)−1 degrees of
-		// freedom; 40 is beyond the 1e−6 upper quantile for df ≤ 4, so a
-		// correct sampler fails with negligible probability (the seed is
-		// fixed anyway) while a wrong one (e.g. P off by 2% at 1e5 draws)
-		// fails.
-		const draws = 100000
-		rnd := rand.New(rand.NewPCG(1, 1))
-		counts := make([]float64, len(w))
-		for range draws {
-			counts[a.draw(rnd)]++
-		}
-		chi2 := 0.0
-		for i, c := range counts {
-			e := draws * w[i] / sum
-			chi2 += (c - e) * (c - e) / e
-		}
-		if chi2 > 40 {
-			t.Errorf("w = %v: χ² = %.4g over %d draws, counts %v", w, chi2, draws, counts)
-		}
-	}
-}
-
 func TestDrawDistinct(t *testing.T) {
 	// N = 5, k = 2: every unordered pair must come out with frequency 1/10.
 	const n, k, draws = 5, 2, 100000
@@ -149,8 +94,7 @@ func TestBallPoint(t *testing.T) {
 }
 
 func TestEnsembleRunStreamContract(t *testing.T) {
-	// The documented stream of run i is rand.New(rand.NewPCG(Seed,
-	// splitmix64(i))), first used for the start point and then for the
+	// The documented stream of run i is problems.Stream(Seed, i), first used for the start point and then for the
 	// batches: replaying it with Run gives the ensemble's run exactly.
 	q, err := problems.NewQuadratic([]mat.Symmetric{
 		mat.NewSymDense(2, []float64{2, 0.3, 0.3, 1}),
@@ -167,7 +111,7 @@ func TestEnsembleRunStreamContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range e.Runs {
-		rnd := rand.New(rand.NewPCG(77, splitmix64(uint64(i))))
+		rnd := problems.Stream(77, uint64(i))
 		start := make([]float64, 2)
 		ballPoint(start, e.Center, e.Radius, rnd)
 		res, err := Run(q, start, s, rnd, nil)

@@ -10,8 +10,24 @@ import (
 
 // FullBatch is the BatchSize that selects gradient descent, the k = ∞ case of
 // SGD-k: every step uses the exact expected gradient ∇F(x_N) (Definition 3.5,
-// Theorem 2.1).
-const FullBatch = 0
+// Theorem 2.1). It is negative so that a forgotten BatchSize (the zero value)
+// is an error rather than a silent switch to gradient descent.
+const FullBatch = -1
+
+// Caps on the work one run may be asked for. They stop a typo from hanging a
+// program; each is far beyond what a run of SGD-k needs.
+const (
+	// MaxBatchSize is the largest BatchSize, 2^53: every k up to it, and
+	// every count of a batch, is exactly a float64. With replacement a batch
+	// larger than the number of components costs O(Len) per step whatever
+	// k is (see Run), so no smaller cap is needed.
+	MaxBatchSize = 1 << 53
+
+	// MaxIterations is the largest Iterations, 2^40 (about 1.1·10^12 steps):
+	// every step index n is exactly a float64 for the schedules, and the
+	// step counter cannot overflow.
+	MaxIterations = 1 << 40
+)
 
 // StepSize is a deterministic step-size schedule C_1, C_2, … of SGD-k.
 // Step(n) returns C_n, the step used to compute x_n from x_{n−1}, for
@@ -50,8 +66,9 @@ func (c Constant) Validate() error {
 // (C0 is the formula's value at n = 0, so the first step is
 // C_1 = C0/(1 + 1/Tau)^A). With A ∈ (1/2, 1] it satisfies Σ C_n = ∞ and
 // Σ C_n² < ∞, the classical conditions under which SGD-k settles at an
-// inhomogeneous minimizer (Theorem 3.12). C0 ≥ 0, Tau > 0 and A ≥ 0 must be
-// finite; see Validate.
+// inhomogeneous minimizer (H. Robbins and S. Monro, "A stochastic
+// approximation method", Annals of Mathematical Statistics 22(3), 1951).
+// C0 ≥ 0, Tau > 0 and A ≥ 0 must be finite; see Validate.
 type Decay struct {
 	C0, Tau, A float64
 }
@@ -83,14 +100,16 @@ func (f StepFunc) Step(n int) float64 { return f(n) }
 
 // Settings configures one run of SGD-k (Definition 3.5, eq. (8) corrected).
 type Settings struct {
-	// BatchSize is k ≥ 1, the number of component gradients averaged per
-	// step, or FullBatch (0) for gradient descent (k = ∞).
+	// BatchSize is k, 1 ≤ k ≤ MaxBatchSize, the number of component
+	// gradients averaged per step, or FullBatch (−1) for gradient descent
+	// (k = ∞). Its zero value is an error: a Settings literal must say which
+	// batch size it means.
 	BatchSize int
 
 	// Step is the step-size schedule C_n; Constant(c) for a fixed step.
 	Step StepSize
 
-	// Iterations is the number of steps N ≥ 0.
+	// Iterations is the number of steps N, 0 ≤ N ≤ MaxIterations.
 	Iterations int
 
 	// Bounds, when not nil, is the closed box onto which every iterate is
@@ -101,8 +120,9 @@ type Settings struct {
 	// among the k-subsets, instead of k independent draws by weight. It is
 	// valid only for uniform weights (equal within 1e-12) and 1 ≤ k ≤ Len;
 	// the gradient noise covariance is then multiplied by (N−k)/(N−1) and
-	// k = N is gradient descent (effective batch
-	// k(N−1)/(N−k); see thresholds.WithoutReplacement). It is ignored when BatchSize is FullBatch.
+	// k = N is gradient descent, so every threshold of the paper applies with
+	// the effective batch size k(N−1)/(N−k) (thresholds.WithoutReplacement).
+	// It is ignored when BatchSize is FullBatch.
 	WithoutReplacement bool
 }
 
@@ -157,11 +177,11 @@ func validateSettings(p problems.Problem, s Settings) error {
 // index set: batch size, iterations, step schedule and bounds of dimension
 // dim; what names the caller's problem ("problem" or "sampler") in errors.
 func validateCommon(dim int, what string, s Settings) error {
-	if s.BatchSize < 0 {
-		return fmt.Errorf("sgdk: BatchSize = %d is negative (use FullBatch = 0 for gradient descent)", s.BatchSize)
+	if err := checkBatchSize(s.BatchSize, "BatchSize"); err != nil {
+		return err
 	}
-	if s.Iterations < 0 {
-		return fmt.Errorf("sgdk: Iterations = %d is negative", s.Iterations)
+	if err := checkIterations(s.Iterations, "Iterations"); err != nil {
+		return err
 	}
 	if s.Step == nil {
 		return errors.New("sgdk: Step is nil")
@@ -181,6 +201,32 @@ func validateCommon(dim int, what string, s Settings) error {
 		if s.Bounds.Dim() != dim {
 			return fmt.Errorf("sgdk: Bounds has dimension %d, %s Dim() = %d", s.Bounds.Dim(), what, dim)
 		}
+	}
+	return nil
+}
+
+// checkBatchSize returns an error naming field unless k is FullBatch or
+// 1 ≤ k ≤ MaxBatchSize.
+func checkBatchSize(k int, field string) error {
+	switch {
+	case k == 0:
+		return fmt.Errorf("sgdk: %s = 0: set a batch size k ≥ 1, or %s: sgdk.FullBatch for gradient descent", field, field)
+	case k < 0 && k != FullBatch:
+		return fmt.Errorf("sgdk: %s = %d is negative and not FullBatch (−1, gradient descent)", field, k)
+	case k > MaxBatchSize:
+		return fmt.Errorf("sgdk: %s = %d exceeds MaxBatchSize = 2^53", field, k)
+	}
+	return nil
+}
+
+// checkIterations returns an error naming field unless
+// 0 ≤ n ≤ MaxIterations.
+func checkIterations(n int, field string) error {
+	switch {
+	case n < 0:
+		return fmt.Errorf("sgdk: %s = %d is negative", field, n)
+	case n > MaxIterations:
+		return fmt.Errorf("sgdk: %s = %d exceeds MaxIterations = 2^40", field, n)
 	}
 	return nil
 }

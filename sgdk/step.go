@@ -1,6 +1,7 @@
 package sgdk
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -16,11 +17,12 @@ import (
 type sgdPlan struct {
 	s       Settings
 	dim, n  int
-	k       int // 0: full batch
+	k       int // FullBatch: gradient descent
 	weights []float64
 	comps   []problems.Component
 	exp     problems.ExpectedGrader // nil: sum the components
-	alias   *sgdAlias               // nil unless sampling with replacement
+	alias   *problems.Alias         // with replacement and k ≤ Len
+	cond    []float64               // with replacement and k > Len: multinomialCond
 }
 
 // newSGDPlan validates s for p and prepares the shared state. It allocates
@@ -40,8 +42,14 @@ func newSGDPlan(p problems.Problem, s Settings) (*sgdPlan, error) {
 		if eg, ok := p.(problems.ExpectedGrader); ok {
 			pl.exp = eg
 		}
+	} else if !s.WithoutReplacement && pl.k > pl.n {
+		pl.cond = multinomialCond(pl.weights)
 	} else if !s.WithoutReplacement {
-		pl.alias = newSGDAlias(pl.weights)
+		a, err := problems.NewAlias(pl.weights)
+		if err != nil {
+			return nil, fmt.Errorf("sgdk: problem weights: %w", err)
+		}
+		pl.alias = a
 	}
 	return pl, nil
 }
@@ -62,16 +70,16 @@ func (pl *sgdPlan) newWork() *sgdWork {
 	}
 	if pl.k != FullBatch && pl.s.WithoutReplacement {
 		w.perm = make([]int, pl.n)
-		for i := range w.perm {
-			w.perm[i] = i
-		}
+		resetPerm(w.perm)
 	}
 	return w
 }
 
 // direction writes into w.dir the search direction at x and returns the
 // factor by which C_n multiplies it: ∇F(x) with factor 1 for full batch,
-// else Σ_{j=1..k} ∇f_{ξ_j}(x) with factor 1/k (eq. (8) corrected).
+// else Σ_{j=1..k} ∇f_{ξ_j}(x) with factor 1/k (eq. (8) corrected). With
+// replacement, k ≤ Len draws k alias samples and k > Len draws the batch's
+// multinomial counts, so a step never costs more than Len gradients.
 func (pl *sgdPlan) direction(w *sgdWork, x []float64, rnd *rand.Rand) float64 {
 	switch {
 	case pl.k == FullBatch && pl.exp != nil:
@@ -91,10 +99,12 @@ func (pl *sgdPlan) direction(w *sgdWork, x []float64, rnd *rand.Rand) float64 {
 			pl.comps[i].Grad(w.tmp, x)
 			floats.Add(w.dir, w.tmp)
 		}
+	case pl.cond != nil:
+		multinomialSum(w.dir, w.tmp, pl.comps, pl.cond, pl.k, x, rnd)
 	default:
 		clear(w.dir)
 		for range pl.k {
-			pl.comps[pl.alias.draw(rnd)].Grad(w.tmp, x)
+			pl.comps[pl.alias.Sample(rnd)].Grad(w.tmp, x)
 			floats.Add(w.dir, w.tmp)
 		}
 	}

@@ -37,22 +37,25 @@ type noExpected struct{ problems.Problem }
 func TestStepByHand(t *testing.T) {
 	p, q, r, w := stepTestQuad(t)
 	x0 := []float64{0.7, -1.2}
-	const c, k, iters = 0.2, 3, 4
+	const c, k, iters = 0.2, 2, 4 // k ≤ Len: the alias path
 	s := Settings{BatchSize: k, Step: Constant(c), Iterations: iters}
 	res, err := Run(p, x0, s, rand.New(rand.NewPCG(11, 12)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Replay: the same stream through the same alias table (tested on its
-	// own in TestAliasFrequencies) gives the drawn indices; apply (8) by
+	// own in package problems) gives the drawn indices; apply (8) by
 	// hand.
-	alias := newSGDAlias(w)
+	alias, err := problems.NewAlias(w)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rnd := rand.New(rand.NewPCG(11, 12))
 	x := append([]float64(nil), x0...)
 	for range iters {
 		sum := []float64{0, 0}
 		for range k {
-			i := alias.draw(rnd)
+			i := alias.Sample(rnd)
 			floats.Add(sum, stepTestGrad(q[i], r[i], x))
 		}
 		x[0] -= c / k * sum[0]
@@ -193,5 +196,104 @@ func TestProjectionClips(t *testing.T) {
 	want := []float64{-1, 1.1, -1.3}
 	if !floats.EqualApprox(got, want, 1e-15) {
 		t.Errorf("projected iterates %v, want %v", got, want)
+	}
+}
+
+func TestMultinomialBatchMoments(t *testing.T) {
+	// With replacement and k > Len the batch is drawn as multinomial counts.
+	// The batch gradient ĝ = (1/k)Σ_j ∇f_{ξ_j}(x) then has mean ∇F(x) and
+	// covariance (1/k)·Σ_i p_i (g_i − ḡ)(g_i − ḡ)', g_i = ∇f_i(x), whatever
+	// the sampling method: both are checked by simulation, to 5 standard
+	// errors estimated from the draws themselves.
+	_, q, r, _ := stepTestQuad(t)
+	q3 := append(q, []float64{4, 1, 1, 0.5})
+	r3 := append(r, []float64{3, 1})
+	w3 := []float64{0.3, 0.5, 0.2}
+	qs := make([]mat.Symmetric, 3)
+	for i := range qs {
+		qs[i] = mat.NewSymDense(2, q3[i])
+	}
+	p3, err := problems.NewQuadratic(qs, r3, w3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.4, -0.8}
+	var gbar [2]float64
+	g := make([][]float64, 3)
+	for i := range g {
+		g[i] = stepTestGrad(q3[i], r3[i], x)
+		floats.AddScaled(gbar[:], w3[i], g[i])
+	}
+	var cov [2][2]float64
+	for i := range g {
+		for a := range 2 {
+			for b := range 2 {
+				cov[a][b] += w3[i] * (g[i][a] - gbar[a]) * (g[i][b] - gbar[b])
+			}
+		}
+	}
+	const draws = 20000
+	for _, k := range []int{4, 50, 1 << 20} {
+		plan, err := newSGDPlan(p3, Settings{BatchSize: k, Step: Constant(1), Iterations: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan.cond == nil {
+			t.Fatalf("k = %d > Len = 3 did not select multinomial counts", k)
+		}
+		work := plan.newWork()
+		rnd := rand.New(rand.NewPCG(uint64(k), 9))
+		var m1 [2]float64
+		var m2, m4 [2][2]float64
+		for range draws {
+			f := plan.direction(work, x, rnd)
+			var d [2]float64
+			for a := range 2 {
+				d[a] = f*work.dir[a] - gbar[a]
+				m1[a] += d[a] / draws
+			}
+			for a := range 2 {
+				for b := range 2 {
+					m2[a][b] += d[a] * d[b] / draws
+					m4[a][b] += d[a] * d[a] * d[b] * d[b] / draws
+				}
+			}
+		}
+		for a := range 2 {
+			if se := math.Sqrt(cov[a][a] / float64(k) / draws); math.Abs(m1[a]) > 5*se {
+				t.Errorf("k = %d: mean of coordinate %d off ∇F by %.3g, standard error %.3g", k, a, m1[a], se)
+			}
+			for b := range 2 {
+				want := cov[a][b] / float64(k)
+				se := math.Sqrt((m4[a][b] - m2[a][b]*m2[a][b]) / draws)
+				if math.Abs(m2[a][b]-want) > 5*se {
+					t.Errorf("k = %d: covariance[%d][%d] = %.4g ± %.2g, want Cov/k = %.4g", k, a, b, m2[a][b], se, want)
+				}
+			}
+		}
+	}
+}
+
+func TestHugeBatchIsNearGradientDescent(t *testing.T) {
+	// k = 2^40 costs O(Len) per step, and its noise has standard deviation
+	// √(Cov/k) ≈ 1e−6·√Cov per step; over 200 contracting steps
+	// (|1 − Cλ| ≤ 0.8 here) the iterate differs from gradient descent's by a
+	// few times C·√(Cov/k)/√(1 − 0.8²) ≈ 1e−6, so 1e−4 is generous, while a
+	// small batch (k = 1) ends far away.
+	p, _, _, _ := stepTestQuad(t)
+	x0 := []float64{1, 1}
+	run := func(k int) []float64 {
+		res, err := Run(p, x0, Settings{BatchSize: k, Step: Constant(0.2), Iterations: 200}, rand.New(rand.NewPCG(1, 2)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.X
+	}
+	gd := run(FullBatch)
+	if huge := run(1 << 40); floats.Distance(huge, gd, 2) > 1e-4 {
+		t.Errorf("k = 2^40 ends at %v, gradient descent at %v", huge, gd)
+	}
+	if one := run(1); floats.Distance(one, gd, 2) < 1e-2 {
+		t.Errorf("k = 1 ends at %v, as close to gradient descent %v as a huge batch", one, gd)
 	}
 }
