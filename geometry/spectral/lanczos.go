@@ -367,9 +367,18 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 	for {
 		nl := len(sv.xval)
 		m := min(kr, n-nl)
-		beta := 0.0
-		hasNext := true
-		for j := expanded; j < m; j++ {
+		var (
+			beta    float64
+			hasNext = true
+			theta   []float64
+			y       *mat.Dense
+			rho     []float64
+			lock    []int
+			done    bool
+		)
+		// Expand the basis one step at a time up to m vectors, stopping
+		// early once the Ritz pairs decide the run.
+		for j := expanded; ; {
 			if sv.steps >= sv.maxSteps {
 				return found, sv.notConverged(j, r)
 			}
@@ -398,52 +407,31 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 				h[(j+1)*kr+j] = beta
 				h[j*kr+j+1] = beta
 			}
-		}
-		expanded = m
-
-		theta, y, err := ritz(h, kr, m)
-		if err != nil {
-			return found, err
-		}
-		rho := make([]float64, m)
-		for i := range m {
-			rho[i] = math.Abs(beta * y.At(m-1, i))
-			sv.scale = math.Max(sv.scale, math.Abs(theta[i]))
-		}
-		accept := sv.tol * sv.scale
-		// Ritz pairs in descending order of θ: index m−1−i of theta.
-		var lock []int
-		done := false
-		if !verify {
-			for i := m - 1; i >= 0 && nl+len(lock) < r; i-- {
-				if rho[i] > accept {
-					break
-				}
-				lock = append(lock, i)
+			j++
+			if j < m && !verify && j < r-nl {
+				continue // too few Ritz pairs to finish
 			}
-			done = nl+len(lock) >= r
-		} else {
-			done = true // unless a Ritz value is still undecided
-			for i := m - 1; i >= 0; i-- {
-				lr := rthLargest(sv.xval, theta, lock, r)
-				if rho[i] <= accept {
-					if theta[i] > lr+accept {
-						lock = append(lock, i)
-						found = true
-						continue
-					}
-					break
-				}
-				if !(rho[i] <= math.Sqrt(sv.tol)*sv.scale && theta[i]+rho[i] <= lr+accept) {
-					done = false
-				}
+			theta, y, err = ritz(h, kr, j)
+			if err != nil {
+				return found, err
+			}
+			rho = make([]float64, j)
+			for i := range j {
+				rho[i] = math.Abs(beta * y.At(j-1, i))
+				sv.scale = math.Max(sv.scale, math.Abs(theta[i]))
+			}
+			lock, done = sv.decide(theta, rho, verify, r)
+			// Without a next vector the locked and basis vectors span the
+			// whole space, which is invariant: every Ritz pair is exact.
+			done = done || !hasNext
+			if done || j == m {
+				m = j
 				break
 			}
 		}
-		if !hasNext {
-			// The locked and basis vectors span the whole space, which is
-			// invariant: every Ritz pair is exact.
-			done = true
+		expanded = m
+		if verify && len(lock) > 0 {
+			found = true
 		}
 
 		// Thick restart: the locked Ritz vectors leave the basis, the next
@@ -489,6 +477,38 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 		}
 		expanded = keep
 	}
+}
+
+// decide chooses the Ritz pairs to lock (indices into theta, which is
+// ascending) and whether the run is over. Without verify it locks converged
+// pairs from the top until r are locked. With verify it locks converged
+// pairs above the r-th largest locked value, and the run is over when the
+// largest remaining Ritz value is accepted below that value: converged, or
+// converged to √Tol·‖A‖ and below it by more than its residual.
+func (sv *solver) decide(theta, rho []float64, verify bool, r int) (lock []int, done bool) {
+	accept := sv.tol * sv.scale
+	nl := len(sv.xval)
+	if !verify {
+		for i := len(theta) - 1; i >= 0 && nl+len(lock) < r; i-- {
+			if rho[i] > accept {
+				break
+			}
+			lock = append(lock, i)
+		}
+		return lock, nl+len(lock) >= r
+	}
+	for i := len(theta) - 1; i >= 0; i-- {
+		lr := rthLargest(sv.xval, theta, lock, r)
+		if rho[i] <= accept {
+			if theta[i] > lr+accept {
+				lock = append(lock, i)
+				continue
+			}
+			return lock, true
+		}
+		return lock, rho[i] <= math.Sqrt(sv.tol)*sv.scale && theta[i]+rho[i] <= lr+accept
+	}
+	return lock, true
 }
 
 // rotate overwrites rows 0..len(sel)−1 of the basis with the Ritz vectors
