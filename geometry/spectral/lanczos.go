@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -216,6 +218,9 @@ type solver struct {
 	w       []float64
 	dots    []float64
 	scratch []float64
+
+	// Buffers of ritz.
+	tbuf, theta, rho, work []float64
 }
 
 func top(op Operator, r int, s Settings) (*Eigen, error) {
@@ -371,7 +376,7 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 			beta    float64
 			hasNext = true
 			theta   []float64
-			y       *mat.Dense
+			y       blas64.General
 			rho     []float64
 			lock    []int
 			done    bool
@@ -411,13 +416,13 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 			if j < m && !verify && j < r-nl {
 				continue // too few Ritz pairs to finish
 			}
-			theta, y, err = ritz(h, kr, j)
+			theta, y, err = sv.ritz(j)
 			if err != nil {
 				return found, err
 			}
-			rho = make([]float64, j)
+			rho = sv.rho[:j]
 			for i := range j {
-				rho[i] = math.Abs(beta * y.At(j-1, i))
+				rho[i] = math.Abs(beta * y.Data[(j-1)*y.Stride+i])
 				sv.scale = math.Max(sv.scale, math.Abs(theta[i]))
 			}
 			lock, done = sv.decide(theta, rho, verify, r)
@@ -470,7 +475,7 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 		for l, i := range keepIdx {
 			h[l*kr+l] = theta[i]
 			if keep < kr {
-				s := beta * y.At(m-1, i)
+				s := beta * y.Data[(m-1)*y.Stride+i]
 				h[keep*kr+l] = s
 				h[l*kr+keep] = s
 			}
@@ -513,7 +518,7 @@ func (sv *solver) decide(theta, rho []float64, verify bool, r int) (lock []int, 
 
 // rotate overwrites rows 0..len(sel)−1 of the basis with the Ritz vectors
 // V_m'y_sel, in place, a block of columns at a time.
-func (sv *solver) rotate(y *mat.Dense, m int, sel []int) {
+func (sv *solver) rotate(y blas64.General, m int, sel []int) {
 	c := len(sel)
 	if c == 0 {
 		return
@@ -522,10 +527,10 @@ func (sv *solver) rotate(y *mat.Dense, m int, sel []int) {
 	ys := make([]float64, m*c)
 	for i := range m {
 		for l, s := range sel {
-			ys[i*c+l] = y.At(i, s)
+			ys[i*c+l] = y.Data[i*y.Stride+s]
 		}
 	}
-	const block = 2048
+	const block = 8192
 	tmp := make([]float64, c*min(block, n))
 	for c0 := 0; c0 < n; c0 += block {
 		cw := min(block, n-c0)
@@ -538,22 +543,28 @@ func (sv *solver) rotate(y *mat.Dense, m int, sel []int) {
 	}
 }
 
-// ritz returns the eigenvalues (ascending) and eigenvectors of the leading
-// m×m block of the projected matrix h (row stride kr).
-func ritz(h []float64, kr, m int) ([]float64, *mat.Dense, error) {
-	t := mat.NewSymDense(m, nil)
+// ritz returns the eigenvalues (ascending) and the eigenvectors (columns)
+// of the leading m×m block of the projected matrix, in buffers of sv that
+// the next call overwrites.
+func (sv *solver) ritz(m int) ([]float64, blas64.General, error) {
+	kr := sv.krylov
+	if sv.tbuf == nil {
+		sv.tbuf = make([]float64, kr*kr)
+		sv.theta = make([]float64, kr)
+		sv.rho = make([]float64, kr)
+		work := make([]float64, 1)
+		lapack64.Syev(lapack.EVCompute, blas64.Symmetric{N: kr, Stride: kr, Data: sv.tbuf, Uplo: blas.Upper}, sv.theta, work, -1)
+		sv.work = make([]float64, int(work[0]))
+	}
+	t := blas64.Symmetric{N: m, Stride: m, Data: sv.tbuf[:m*m], Uplo: blas.Upper}
 	for i := range m {
-		for j := i; j < m; j++ {
-			t.SetSym(i, j, h[i*kr+j])
-		}
+		copy(t.Data[i*m+i:(i+1)*m], sv.h[i*kr+i:i*kr+m])
 	}
-	var es mat.EigenSym
-	if !es.Factorize(t, true) {
-		return nil, nil, errors.New("spectral: eigendecomposition of the projected matrix failed")
+	theta := sv.theta[:m]
+	if !lapack64.Syev(lapack.EVCompute, t, theta, sv.work, len(sv.work)) {
+		return nil, blas64.General{}, errors.New("spectral: eigendecomposition of the projected matrix failed")
 	}
-	var y mat.Dense
-	es.VectorsTo(&y)
-	return es.Values(nil), &y, nil
+	return theta, blas64.General{Rows: m, Cols: m, Stride: m, Data: t.Data}, nil
 }
 
 // rthLargest returns the r-th largest of the locked values and the values
@@ -582,7 +593,7 @@ func (sv *solver) notConverged(j, r int) error {
 		ps = append(ps, pair{x, sv.xres[i], true})
 	}
 	if j > 0 {
-		if theta, y, err := ritz(sv.h, sv.krylov, j); err == nil {
+		if theta, y, err := sv.ritz(j); err == nil {
 			accept := sv.tol * sv.scale
 			for i := range j {
 				// Residual of the Ritz vector: the coupling of the basis
@@ -590,7 +601,7 @@ func (sv *solver) notConverged(j, r int) error {
 				var s float64
 				if j < sv.krylov {
 					for l := range j {
-						s += sv.h[j*sv.krylov+l] * y.At(l, i)
+						s += sv.h[j*sv.krylov+l] * y.Data[l*y.Stride+i]
 					}
 				}
 				s = math.Abs(s)

@@ -277,13 +277,42 @@ func TestSmallDims(t *testing.T) {
 		}
 		checkPairs(t, "all eigenvalues", a, e, all, DefaultTol)
 	}
+	// All eigenvalues of a larger matrix, from both ends.
+	a := randSym(rnd, 50)
+	all := eigDesc(a)
+	e, err := Top(NewDense(a), 50, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPairs(t, "all 50", a, e, all, DefaultTol)
+	b, err := Bottom(NewDense(a), 50, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(all)
+	checkPairs(t, "all 50 bottom", a, b, all, DefaultTol)
 	// A non-SymDense Symmetric through the generic path.
 	d := mat.NewDiagDense(4, []float64{3, -1, 2, 2})
-	e, err := Top(NewDense(d), 3, Settings{})
+	e, err = Top(NewDense(d), 3, Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkPairs(t, "diagonal", d, e, []float64{3, 2, 2}, DefaultTol)
+}
+
+// TestSmallKrylov: a basis smaller than r still converges, locking pairs
+// one restart after another.
+func TestSmallKrylov(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(10, 10))
+	a := randSym(rnd, 60)
+	all := eigDesc(a)
+	for _, kr := range []int{2, 3, 8} {
+		e, err := Top(NewDense(a), 5, Settings{Krylov: kr, MaxSteps: 100000})
+		if err != nil {
+			t.Fatalf("Krylov = %d: %v", kr, err)
+		}
+		checkPairs(t, "small Krylov", a, e, all[:5], DefaultTol)
+	}
 }
 
 func TestStart(t *testing.T) {
