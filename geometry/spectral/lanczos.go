@@ -96,6 +96,7 @@ type NotConvergedError struct {
 	Converged []bool
 }
 
+// Error reports the budget spent and the partial results.
 func (e *NotConvergedError) Error() string {
 	nc := 0
 	for _, c := range e.Converged {

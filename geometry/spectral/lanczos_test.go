@@ -206,6 +206,30 @@ func TestTopMultiplicity(t *testing.T) {
 	}
 }
 
+// TestTopMultiplicityTen: an eigenvalue of multiplicity 10 above a
+// continuous spectrum is returned ten times (r = 10) and then followed by
+// the next eigenvalues (r = 12).
+func TestTopMultiplicityTen(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(98, 98))
+	n := 200
+	vals := make([]float64, n)
+	for i := range vals {
+		vals[i] = rnd.NormFloat64()
+	}
+	for i := range 10 {
+		vals[i] = 4
+	}
+	a := withSpectrum(rnd, vals)
+	all := eigDesc(a)
+	for _, r := range []int{10, 12} {
+		e, err := Top(NewDense(a), r, Settings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPairs(t, "multiplicity 10", a, e, all[:r], DefaultTol)
+	}
+}
+
 func TestTopNegative(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(4, 4))
 	n := 80
