@@ -54,7 +54,9 @@ type Settings struct {
 	Seed uint64
 	// Start, if not nil, is the start vector of the first Lanczos run
 	// (length Dim, finite, nonzero); a good guess of the wanted eigenvectors
-	// speeds convergence. The multiplicity check still uses random starts.
+	// speeds convergence. A random vector of norm 1e-3·‖Start‖ is added to
+	// it, so that a Start orthogonal to a wanted eigenvector does not hide
+	// it. The multiplicity check uses random starts.
 	Start []float64
 	// NoMultiplicityCheck skips the closing runs from fresh random starts
 	// that find further copies of repeated eigenvalues (see Top). Use it
@@ -357,7 +359,13 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 	row0 := v[:n]
 	ok := false
 	if start != nil {
-		copy(row0, start)
+		// A random part of relative norm 1e-3 keeps a start that is an
+		// eigenvector, or orthogonal to one, from hiding the others.
+		if !sv.randomRow(row0, 0) {
+			return false, nil
+		}
+		floats.Scale(1e-3*floats.Norm(start, 2), row0)
+		floats.Add(row0, start)
 		before := floats.Norm(row0, 2)
 		sv.orth(row0, 0, nil)
 		if nrm := floats.Norm(row0, 2); nrm > 1e-8*before {

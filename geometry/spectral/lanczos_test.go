@@ -340,30 +340,43 @@ func TestSmallKrylov(t *testing.T) {
 }
 
 func TestStart(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(7, 7))
 	n := 100
 	vals := make([]float64, n)
 	for i := range vals {
 		vals[i] = float64(i)
 	}
-	// Start in an invariant subspace (e_0 of a diagonal operator) and
-	// orthogonal to the top eigenvector: the breakdown continues from a
-	// random vector and the multiplicity check finds the top.
 	op := Func{N: n, F: func(dst, v []float64) {
 		for i := range v {
 			dst[i] = vals[i] * v[i]
 		}
 	}}
+	// Start = e_0 is an eigenvector (of 0) orthogonal to the wanted ones;
+	// the random part added to it finds them even without the
+	// multiplicity check.
 	start := make([]float64, n)
 	start[0] = 1
-	e, err := Top(op, 2, Settings{Start: start})
+	for _, skip := range []bool{false, true} {
+		e, err := Top(op, 2, Settings{Start: start, NoMultiplicityCheck: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(e.Values[0]-99) > 1e-8 || math.Abs(e.Values[1]-98) > 1e-8 {
+			t.Errorf("NoMultiplicityCheck = %v: values %v, want 99, 98", skip, e.Values)
+		}
+	}
+	// A good start (the top eigenvector, plus the random part) saves steps.
+	start[0], start[n-1] = 0, 1
+	good, err := Top(op, 1, Settings{Start: start, NoMultiplicityCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(e.Values[0]-99) > 1e-8 || math.Abs(e.Values[1]-98) > 1e-8 {
-		t.Errorf("values %v, want 99, 98", e.Values)
+	rnd, err := Top(op, 1, Settings{NoMultiplicityCheck: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	_ = rnd
+	if math.Abs(good.Values[0]-99) > 1e-8 || good.Steps >= rnd.Steps {
+		t.Errorf("start at the top eigenvector: value %v after %d steps, %d from a random start", good.Values[0], good.Steps, rnd.Steps)
+	}
 }
 
 func TestNotConverged(t *testing.T) {
