@@ -151,8 +151,9 @@ func (e *NotConvergedError) Error() string {
 //
 // Top returns an error naming the argument when op is nil (or a Func with
 // nil F), op.Dim() < 1, r < 1 or r > Dim, or a Settings field is invalid;
-// when op returns a NaN or infinite value; and a *NotConvergedError when
-// the step budget ends first.
+// when op returns a NaN or infinite value; when a measured residual is far
+// above the tolerance, which happens when op is not symmetric; and a
+// *NotConvergedError when the step budget ends first.
 func Top(op Operator, r int, s Settings) (*Eigen, error) {
 	if err := checkOperator(op); err != nil {
 		return nil, err
@@ -688,6 +689,15 @@ func (sv *solver) finish(r int) (*Eigen, error) {
 		res[c] = floats.Norm(wc, 2)
 		for i, v := range xc {
 			raw.Data[i*raw.Stride+c] = v
+		}
+	}
+	// For a symmetric operator each measured residual is within √(locked)
+	// times the tolerance (the deflation adds the locked residuals in
+	// quadrature), plus rounding; ten times that means op is not symmetric.
+	limit := 10 * (math.Sqrt(float64(len(sv.xval)))*sv.tol + 1e-15*math.Sqrt(float64(n))) * sv.scale
+	for c, x := range res {
+		if x > limit {
+			return nil, fmt.Errorf("spectral: the eigenpair %d (value %v) has residual %.3g, above %.3g: is op symmetric?", c, vals[c], x, limit)
 		}
 	}
 	return &Eigen{Values: vals, Vectors: vecs, Residuals: res, Steps: sv.steps}, nil

@@ -489,6 +489,26 @@ func TestErrors(t *testing.T) {
 			}
 		}
 	}
+	// A nonsymmetric operator is detected by its residuals.
+	rnd := rand.New(rand.NewPCG(16, 16))
+	// Symmetric plus a skew part of size 1e-4: Lanczos, which assumes
+	// symmetry, accepts its Ritz pairs, but their measured residuals are
+	// of the size of the skew part.
+	ns := mat.NewDense(30, 30, nil)
+	ns.Copy(randSym(rnd, 30))
+	for i := range 30 {
+		for j := range i {
+			x := 1e-4 * rnd.NormFloat64()
+			ns.Set(i, j, ns.At(i, j)+x)
+			ns.Set(j, i, ns.At(j, i)-x)
+		}
+	}
+	nsOp := Func{N: 30, F: func(dst, v []float64) {
+		mat.NewVecDense(30, dst).MulVec(ns, mat.NewVecDense(30, v))
+	}}
+	if _, err := Top(nsOp, 2, Settings{}); err == nil || !strings.Contains(err.Error(), "symmetric") {
+		t.Errorf("nonsymmetric op: error %v, want one about symmetry", err)
+	}
 	// A memory request above the budget names the size.
 	big := Func{N: 1 << 26, F: func(dst, v []float64) {}}
 	if _, err := Top(big, 10, Settings{}); err == nil || !strings.Contains(err.Error(), "bytes") {
