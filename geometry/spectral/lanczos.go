@@ -63,7 +63,7 @@ type Settings struct {
 	// when only the values of distinct eigenvalues matter.
 	NoMultiplicityCheck bool
 	// MaxBytes is the memory budget in bytes for the vectors Top holds,
-	// about 8·(Krylov + 3r + 2)·Dim; a larger request is an error that
+	// about 8·(Krylov + 4r + 2)·Dim; a larger request is an error that
 	// names the size. Default DefaultMaxBytes (2 GiB).
 	MaxBytes int
 }
@@ -142,7 +142,7 @@ func (e *NotConvergedError) Error() string {
 // # Cost
 //
 // Memory: the Krylov basis, Dim × (Krylov + 1), plus the locked vectors and
-// the result, about 8·(Krylov + 3r + 2)·Dim bytes in all; more than
+// the result, about 8·(Krylov + 4r + 2)·Dim bytes in all; more than
 // Settings.MaxBytes is an error. Time: per step one application of op and
 // O(Dim·(Krylov + r)) for the reorthogonalization; per restart
 // O(Dim·Krylov²).
@@ -261,7 +261,7 @@ func top(op Operator, r int, s Settings) (*Eigen, error) {
 	case maxBytes == 0:
 		maxBytes = DefaultMaxBytes
 	}
-	if need := 8 * float64(krylov+3*r+2) * float64(n); need > float64(maxBytes) {
+	if need := 8 * float64(krylov+4*r+2) * float64(n); need > float64(maxBytes) {
 		return nil, fmt.Errorf("spectral: Dim = %d, r = %d, Krylov = %d need about %.3g bytes, above Settings.MaxBytes = %d", n, r, krylov, need, maxBytes)
 	}
 	if s.Start != nil {
@@ -675,8 +675,12 @@ func (sv *solver) finish(r int) (*Eigen, error) {
 		}
 	}
 	zg := blas64.General{Rows: r, Cols: r, Stride: r, Data: zd}
-	xf := blas64.General{Rows: r, Cols: n, Stride: n, Data: make([]float64, r*n)}
-	wf := blas64.General{Rows: r, Cols: n, Stride: n, Data: make([]float64, r*n)}
+	// The Krylov basis is free now: it holds the rotated pairs.
+	if len(sv.v) < 2*r*n {
+		sv.v = make([]float64, 2*r*n)
+	}
+	xf := blas64.General{Rows: r, Cols: n, Stride: n, Data: sv.v[:r*n]}
+	wf := blas64.General{Rows: r, Cols: n, Stride: n, Data: sv.v[r*n : 2*r*n]}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, zg, rows(x, r, n), 0, xf)
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, zg, rows(ax, r, n), 0, wf)
 	res := make([]float64, r)
