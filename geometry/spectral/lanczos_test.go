@@ -411,8 +411,24 @@ func TestNotConverged(t *testing.T) {
 			}
 		}
 	}
+	// A budget that ends during the multiplicity check: the r locked pairs
+	// are reported as converged.
+	e, err := Top(NewDense(a), 3, Settings{NoMultiplicityCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Top(NewDense(a), 3, Settings{MaxSteps: e.Steps - 3 + 1})
+	var ncv *NotConvergedError
+	if !errors.As(err, &ncv) {
+		t.Fatalf("budget in the check: error %v", err)
+	}
+	for j := range 3 {
+		if !ncv.Converged[j] || math.Abs(ncv.Values[j]-all[j]) > 1e-8 {
+			t.Errorf("budget in the check: pair %d = %v (converged %v), want λ = %v", j, ncv.Values[j], ncv.Converged[j], all[j])
+		}
+	}
 	// Bottom negates the partial values.
-	_, err := Bottom(NewDense(a), 2, Settings{MaxSteps: 10})
+	_, err = Bottom(NewDense(a), 2, Settings{MaxSteps: 10})
 	var nc *NotConvergedError
 	if !errors.As(err, &nc) {
 		t.Fatalf("Bottom: %v", err)
