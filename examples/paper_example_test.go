@@ -10,6 +10,7 @@ import (
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -52,9 +53,9 @@ func (s site) rankM() *mat.SymDense {
 	return h
 }
 
-func (s site) cell(k int, c, radius float64, box *problems.Box, runs int) sgdk.Cell {
+func (s site) cell(k int, c, radius float64, box *problems.Box, runs int) stability.Cell {
 	g := s.g
-	return sgdk.Cell{
+	return stability.Cell{
 		Problem: s.p, Minimizer: s.x, Hessian: s.rankM(), Geometry: &g,
 		BatchSize: k, Step: c, Radius: radius, Bounds: box, LocalRadius: 2e-2,
 		Iterations: 20, Runs: runs, Seed: 1,
@@ -108,7 +109,7 @@ func Example_quadraticMinimizer() {
 			log.Fatal(err)
 		}
 		s := newSite(p, []float64{0, -15}, 1e-3)
-		res, err := sgdk.RunCell(s.cell(1, tc.c, 1e-8, box, 100), 0)
+		res, err := stability.RunCell(s.cell(1, tc.c, 1e-8, box, 100), 0)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -141,7 +142,7 @@ func Example_growthBounds() {
 	}
 	s := newSite(p, []float64{0, -15}, 1e-3)
 	for _, c := range []float64{1, 4, 16, 64} {
-		res, err := sgdk.RunCell(s.cell(1, c, 1e-8, nil, 400), 0)
+		res, err := stability.RunCell(s.cell(1, c, 1e-8, nil, 400), 0)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -199,7 +200,7 @@ func Example_styblinskiTang() {
 			for i, c := range []float64{1.5 * l, 0.5 * u} {
 				cell := s.cell(k, c, 1e-2, st.Box(), 100)
 				cell.Outside, cell.LocalRadius = outside, 0
-				res, err := sgdk.RunCell(cell, 0)
+				res, err := stability.RunCell(cell, 0)
 				if err != nil {
 					log.Fatal(err)
 				}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
-	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -112,7 +112,7 @@ func newTabSite(p problems.Problem, x []float64, rankTol float64) tabSite {
 	}
 	s := tabSite{g: g}
 	for j := range tabReplicates {
-		set.Seed = sgdk.CellSeed(tabSeed^0x7ab1e5, j)
+		set.Seed = stability.CellSeed(tabSeed^0x7ab1e5, j)
 		if g, err := geo(); err == nil {
 			s.reps = append(s.reps, g)
 		}

@@ -67,7 +67,7 @@ func readData(a mat.Matrix, y, w []float64) (*mat.Dense, []float64, error) {
 	if err := checkVec("y", y, n); err != nil {
 		return nil, nil, err
 	}
-	ws, err := checkWeights(w, n)
+	ws, err := NormalizeWeights(w, n)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -118,7 +118,7 @@ func NewMixture(dim int, c []Component, w []float64) (*Mixture, error) {
 			return nil, fmt.Errorf("problems: c[%d] is nil", i)
 		}
 	}
-	ws, err := checkWeights(w, len(c))
+	ws, err := NormalizeWeights(w, len(c))
 	if err != nil {
 		return nil, err
 	}

@@ -208,7 +208,7 @@ func NewQuadCircle(c []QuadCircleComponent, w []float64) (*QuadCircle, error) {
 			return nil, err
 		}
 	}
-	ww, err := checkWeights(w, len(c))
+	ww, err := NormalizeWeights(w, len(c))
 	if err != nil {
 		return nil, err
 	}

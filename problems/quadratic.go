@@ -117,7 +117,7 @@ func NewQuadratic(q []mat.Symmetric, r [][]float64, w []float64) (*Quadratic, er
 		}
 		comps[i] = c
 	}
-	ws, err := checkWeights(w, len(q))
+	ws, err := NormalizeWeights(w, len(q))
 	if err != nil {
 		return nil, err
 	}

@@ -447,24 +447,24 @@ func TestQuadraticNoAlloc(t *testing.T) {
 }
 
 func TestCheckWeights(t *testing.T) {
-	if _, err := checkWeights(nil, 0); err == nil {
+	if _, err := NormalizeWeights(nil, 0); err == nil {
 		t.Error("n = 0: no error")
 	}
-	w, err := checkWeights([]float64{}, 4)
+	w, err := NormalizeWeights([]float64{}, 4)
 	if err != nil || len(w) != 4 || w[3] != 0.25 {
 		t.Errorf("empty w: %v, %v", w, err)
 	}
 	in := []float64{2, 2}
-	if _, err := checkWeights(in, 2); err == nil || !strings.Contains(err.Error(), "w sums to 4") {
+	if _, err := NormalizeWeights(in, 2); err == nil || !strings.Contains(err.Error(), "w sums to 4") {
 		t.Errorf("sum 4: %v", err)
 	}
 	in = []float64{0.5, 0.5}
-	w, _ = checkWeights(in, 2)
+	w, _ = NormalizeWeights(in, 2)
 	w[0] = 3
 	if in[0] != 0.5 {
 		t.Error("checkWeights modified its input")
 	}
-	if _, err := checkWeights([]float64{math.Inf(1), 1}, 2); err == nil || !strings.Contains(err.Error(), "w[0] = +Inf") {
+	if _, err := NormalizeWeights([]float64{math.Inf(1), 1}, 2); err == nil || !strings.Contains(err.Error(), "w[0] = +Inf") {
 		t.Errorf("Inf: %v", err)
 	}
 }

@@ -95,7 +95,7 @@ func ProblemSampler(p Problem) (Sampler, error) {
 	for i := range w {
 		w[i] = p.Weight(i)
 	}
-	ws, err := checkWeights(w, n)
+	ws, err := NormalizeWeights(w, n)
 	if err != nil {
 		return nil, err
 	}

@@ -184,7 +184,7 @@ func NewStyblinskiTang(c []STComponent, w []float64) (*StyblinskiTang, error) {
 			}
 		}
 	}
-	ww, err := checkWeights(w, len(c))
+	ww, err := NormalizeWeights(w, len(c))
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ const weightSumTol = 1e-9
 // package's weight rule (see weightSumTol) and returns a fresh, normalised
 // copy. A nil or empty w gives uniform weights 1/n. Errors name the argument
 // "w" and, where relevant, the index.
-func checkWeights(w []float64, n int) ([]float64, error) {
+func NormalizeWeights(w []float64, n int) ([]float64, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("problems: the problem has %d components, want at least one", n)
 	}

@@ -4,10 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
 
@@ -198,7 +194,7 @@ func (e *Ensemble) Run() (*EnsembleResult, error) {
 		res.Measures = ensembleRows(runs, iters+1)
 	}
 	errs := make([]error, runs)
-	parallelRuns(runs, e.Workers, func() func(int) {
+	problems.Parallel(runs, e.Workers, func() func(int) {
 		work := pl.newWork()
 		return func(i int) { errs[i] = e.runOne(pl, work, i, res) }
 	})
@@ -217,7 +213,7 @@ func (e *Ensemble) runOne(pl *sgdPlan, work *sgdWork, i int, res *EnsembleResult
 	if e.Starts != nil {
 		copy(x, e.Starts[i])
 	} else {
-		ballPoint(x, e.Center, e.Radius, rnd)
+		problems.BallPoint(x, e.Center, e.Radius, rnd)
 	}
 	res.Starts[i] = append([]float64(nil), x...)
 	rec := func(iter int, x []float64) bool {
@@ -261,60 +257,4 @@ func ensembleRows(rows, cols int) [][]float64 {
 		out[i] = data[i*cols : (i+1)*cols : (i+1)*cols]
 	}
 	return out
-}
-
-// parallelRuns calls the body made by newBody (one per goroutine) for every
-// index 0..n−1, over at most workers goroutines (workers ≤ 0:
-// runtime.GOMAXPROCS(0)). Each index's result must depend on the index alone,
-// never on which goroutine ran it or what that goroutine ran before.
-func parallelRuns(n, workers int, newBody func() func(int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, n))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			body := newBody()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				body(i)
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// ballPoint writes into dst a point drawn uniformly in the ball B(c, r) of
-// R^p: c + r·U^{1/p}·z/‖z‖ with z ~ N(0, I_p) and U ~ U(0, 1). When
-// r·U^{1/p}/‖z‖ overflows (r near the float64 limit) the factors are applied
-// as (r·U^{1/p})·(z_d/‖z‖) instead, each of modulus at most r, so no start
-// overflows when |c_d| + r does not.
-func ballPoint(dst, c []float64, r float64, rnd *rand.Rand) {
-	p := len(dst)
-	if r == 0 {
-		copy(dst, c)
-		return
-	}
-	var norm float64
-	for norm == 0 {
-		for d := range dst {
-			dst[d] = rnd.NormFloat64()
-		}
-		norm = floats.Norm(dst, 2)
-	}
-	radial := r * math.Pow(rnd.Float64(), 1/float64(p))
-	if scale := radial / norm; !math.IsInf(scale, 1) {
-		for d := range dst {
-			dst[d] = c[d] + scale*dst[d]
-		}
-		return
-	}
-	for d := range dst {
-		dst[d] = c[d] + radial*(dst[d]/norm)
-	}
 }

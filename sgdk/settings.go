@@ -177,7 +177,7 @@ func validateSettings(p problems.Problem, s Settings) error {
 // index set: batch size, iterations, step schedule and bounds of dimension
 // dim; what names the caller's problem ("problem" or "sampler") in errors.
 func validateCommon(dim int, what string, s Settings) error {
-	if err := checkBatchSize(s.BatchSize, "BatchSize"); err != nil {
+	if err := CheckBatchSize(s.BatchSize, "BatchSize"); err != nil {
 		return err
 	}
 	if err := checkIterations(s.Iterations, "Iterations"); err != nil {
@@ -207,7 +207,7 @@ func validateCommon(dim int, what string, s Settings) error {
 
 // checkBatchSize returns an error naming field unless k is FullBatch or
 // 1 ≤ k ≤ MaxBatchSize.
-func checkBatchSize(k int, field string) error {
+func CheckBatchSize(k int, field string) error {
 	switch {
 	case k == 0:
 		return fmt.Errorf("sgdk: %s = 0: set a batch size k ≥ 1, or %s: sgdk.FullBatch for gradient descent", field, field)

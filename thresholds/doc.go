@@ -108,7 +108,7 @@
 // Mean-square stability describes the mean E[e_N], which rare large excursions
 // dominate; a typical run is described by the almost-sure (Lyapunov)
 // threshold, which is never below C*(k) (Jensen's inequality) and is measured
-// by package sgdk.
+// by package sgdk/stability.
 //
 // Sampling without replacement (uniform weights, k of N distinct indices)
 // multiplies the gradient-noise covariance by (N−k)/(N−1), so every formula

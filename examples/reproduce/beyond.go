@@ -14,13 +14,13 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/flatminima/flatminima/problems"
-	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 )
 
 func init() { registerSection("beyond", 50, runBeyond) }
 
 // The "Beyond the paper" section: for five minimizers and k ∈ {1, 4, 16,
-// 64, ∞}, every threshold side by side (sgdk.Compare), written to
+// 64, ∞}, every threshold side by side (stability.Compare), written to
 // comparison.csv and comparison.json, a REPORT.md part, and one phase
 // diagram per case (measured escape fraction over (C, k) with the threshold
 // curves drawn over it).
@@ -60,7 +60,7 @@ type beyondCase struct {
 	model     int    // 0 when not one of the paper's models
 	minimizer string
 	file      string // figure name
-	c         *sgdk.Case
+	c         *stability.Case
 	start     float64 // start radius r
 	escape    float64 // escape radius R
 }
@@ -72,7 +72,7 @@ func beyondCases() ([]beyondCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := sgdk.ProblemCase("quadcircle model 1, quadratic minimizer", qc, qc.Quadratic(), qc.Box(), nil)
+	c, err := stability.ProblemCase("quadcircle model 1, quadratic minimizer", qc, qc.Quadratic(), qc.Box(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func beyondCases() ([]beyondCase, error) {
 		name string
 		x    []float64
 	}{{"sharpest", st.Sharpest()}, {"flattest", st.Flattest()}} {
-		c, err := sgdk.ProblemCase("styblinski-tang model 1, "+m.name+" minimizer", st, m.x, st.Box(), nil)
+		c, err := stability.ProblemCase("styblinski-tang model 1, "+m.name+" minimizer", st, m.x, st.Box(), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +114,7 @@ func beyondCases() ([]beyondCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err = sgdk.GaussianCase("gaussian least squares, p = 10", g)
+	c, err = stability.GaussianCase("gaussian least squares, p = 10", g)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func beyondCases() ([]beyondCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err = sgdk.ProblemCase("two-point scalar example", tp, []float64{0}, nil, nil)
+	c, err = stability.ProblemCase("two-point scalar example", tp, []float64{0}, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -226,12 +226,12 @@ func runBeyond(e *Env) error {
 		"Phase diagrams: %d learning rates × %d runs per cell, %d iterations per run. Seed %d.\n\n",
 		e.Runs, sz.iters, sz.lyapReplicates, sz.lyapSteps, sz.lyapBurn, sz.grid, sz.gridRuns, sz.iters, e.Seed)
 	for ci, bc := range cases {
-		set := sgdk.CompareSettings{
-			Lyapunov: sgdk.LyapunovSettings{Replicates: sz.lyapReplicates, Steps: sz.lyapSteps, Burn: sz.lyapBurn, Seed: sgdk.CellSeed(e.Seed^0xbe70d, ci), Workers: e.Workers},
-			Escape: sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
-				Runs: e.Runs, Seed: sgdk.CellSeed(e.Seed^0xe5ca9e, ci), Workers: e.Workers},
+		set := stability.CompareSettings{
+			Lyapunov: stability.LyapunovSettings{Replicates: sz.lyapReplicates, Steps: sz.lyapSteps, Burn: sz.lyapBurn, Seed: stability.CellSeed(e.Seed^0xbe70d, ci), Workers: e.Workers},
+			Escape: stability.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
+				Runs: e.Runs, Seed: stability.CellSeed(e.Seed^0xe5ca9e, ci), Workers: e.Workers},
 		}
-		rows, err := sgdk.Compare(bc.c, beyondBatches, set)
+		rows, err := stability.Compare(bc.c, beyondBatches, set)
 		if err != nil {
 			return err
 		}
@@ -320,7 +320,7 @@ map (white: no run escapes; dark red: all escape) with the threshold curves draw
 diagram's range; Patel's k = ∞ divergence bound 2/λ_m often lies far to the right).`
 
 // beyondTable renders the rows as a markdown table.
-func beyondTable(rows []sgdk.ComparisonRow) string {
+func beyondTable(rows []stability.ComparisonRow) string {
 	var b strings.Builder
 	b.WriteString("| k | Patel conv. | exact C* | Patel div. | Wu sharpness | Wu non-unif. | almost sure | escape [95% bracket] | E[e∞] at C*/2 |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
@@ -381,7 +381,7 @@ func (beyondPalette) Colors() []color.Color {
 }
 
 // beyondPhase draws the phase diagram of one case.
-func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz beyondSizes) error {
+func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, sz beyondSizes) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
 		for _, v := range []float64{r.PatelConvergence, r.MeanSquare, r.AlmostSure, r.Escape, r.WuSharpness} {
@@ -395,12 +395,12 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz be
 	for i := range g.logC {
 		g.logC[i] = lo + (hi-lo)*(float64(i)+0.5)/float64(sz.grid)
 	}
-	es := sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
-		Runs: sz.gridRuns, Seed: sgdk.CellSeed(e.Seed^0x9a5e, ci), Workers: e.Workers}
+	es := stability.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
+		Runs: sz.gridRuns, Seed: stability.CellSeed(e.Seed^0x9a5e, ci), Workers: e.Workers}
 	for ki, r := range rows {
 		g.z[ki] = make([]float64, sz.grid)
 		for i, lc := range g.logC {
-			pr, err := sgdk.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es)
+			pr, err := stability.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es)
 			if err != nil {
 				return err
 			}
@@ -424,16 +424,16 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz be
 		name string
 		col  color.Color
 		dash []vg.Length
-		get  func(r sgdk.ComparisonRow) float64
+		get  func(r stability.ComparisonRow) float64
 	}{
-		{"Patel convergence", color.RGBA{0, 90, 255, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.PatelConvergence }},
-		{"exact C* (mean square)", color.RGBA{0, 150, 0, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.MeanSquare }},
-		{"Patel divergence", color.RGBA{150, 0, 200, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.PatelDivergence }},
-		{"Wu–Ma–E (min of both)", color.RGBA{110, 110, 110, 255}, []vg.Length{vg.Points(3), vg.Points(2)}, func(r sgdk.ComparisonRow) float64 {
+		{"Patel convergence", color.RGBA{0, 90, 255, 255}, nil, func(r stability.ComparisonRow) float64 { return r.PatelConvergence }},
+		{"exact C* (mean square)", color.RGBA{0, 150, 0, 255}, nil, func(r stability.ComparisonRow) float64 { return r.MeanSquare }},
+		{"Patel divergence", color.RGBA{150, 0, 200, 255}, nil, func(r stability.ComparisonRow) float64 { return r.PatelDivergence }},
+		{"Wu–Ma–E (min of both)", color.RGBA{110, 110, 110, 255}, []vg.Length{vg.Points(3), vg.Points(2)}, func(r stability.ComparisonRow) float64 {
 			return math.Min(r.WuSharpness, r.WuNonUniformity)
 		}},
-		{"almost sure", color.RGBA{0, 170, 170, 255}, []vg.Length{vg.Points(6), vg.Points(2)}, func(r sgdk.ComparisonRow) float64 { return r.AlmostSure }},
-		{"measured escape", color.Black, []vg.Length{vg.Points(1.5), vg.Points(1.5)}, func(r sgdk.ComparisonRow) float64 { return r.Escape }},
+		{"almost sure", color.RGBA{0, 170, 170, 255}, []vg.Length{vg.Points(6), vg.Points(2)}, func(r stability.ComparisonRow) float64 { return r.AlmostSure }},
+		{"measured escape", color.Black, []vg.Length{vg.Points(1.5), vg.Points(1.5)}, func(r stability.ComparisonRow) float64 { return r.Escape }},
 	}
 	for _, cv := range curves {
 		var pts plotter.XYs

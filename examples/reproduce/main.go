@@ -21,7 +21,6 @@
 //   - section5: the three Styblinski–Tang models × k ∈ {1, 200, 500, ∞} ×
 //     {sharpest, flattest} × start radii × {1.5·l, 0.5·(u+l), 0.5·u}
 //     (Figures 9–12).
-//
 //   - beyond: exact, almost-sure and measured thresholds side by side.
 //
 // # Outputs
@@ -37,7 +36,7 @@
 //
 // # Statistics of a cell
 //
-// See sgdk.CellStats: escaped, grew and converged are fractions of runs;
+// See stability.CellStats: escaped, grew and converged are fractions of runs;
 // growth_ms is the per-step factor of the mean over runs of
 // e_N = (x_N − x*)'H̄_m(x_N − x*) (H̄ restricted to its m retained
 // eigenpairs), fitted by least squares on log mean e_N over the iterations

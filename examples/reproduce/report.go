@@ -9,11 +9,12 @@ import (
 	"strings"
 
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 )
 
 // cellRecord is one object of summary.json's "cells": one cell of an
 // experiment grid and its statistics (fractions of runs; growth factors per
-// step; see sgdk.CellStats for the definitions).
+// step; see stability.CellStats for the definitions).
 type cellRecord struct {
 	Section         string `json:"section"`
 	Model           int    `json:"model"`
@@ -43,7 +44,7 @@ type cellRecord struct {
 }
 
 // newCellRecord fills the statistics of a record from st.
-func newCellRecord(section string, model int, k int, minimizer string, radius, lr float64, label string, st sgdk.CellStats, u, l, escape float64) cellRecord {
+func newCellRecord(section string, model int, k int, minimizer string, radius, lr float64, label string, st stability.CellStats, u, l, escape float64) cellRecord {
 	return cellRecord{
 		Section: section, Model: model, Batch: batchOf(k), Minimizer: minimizer,
 		Radius: Num(radius), LR: Num(lr), LRLabel: label, Runs: st.Runs,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -38,12 +39,12 @@ func section2(e *Env) error {
 		return err
 	}
 	iters := e.Iters
-	cell := sgdk.Cell{
+	cell := stability.Cell{
 		Problem: q, Minimizer: []float64{0}, Geometry: &g,
 		BatchSize: sgdk.FullBatch, Step: sec2C, Start: []float64{sec2X0}, Radius: 0,
 		Iterations: iters, Runs: 1, Seed: e.Seed,
 	}
-	res, err := sgdk.RunCell(cell, 1)
+	res, err := stability.RunCell(cell, 1)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -73,30 +74,30 @@ func section4(e *Env) error {
 				return err
 			}
 			g := ent.g
-			grid := sgdk.Grid{
-				Sites:   []sgdk.Site{ent.sgdkSite(fmt.Sprintf("model %d %s", model, mn))},
+			grid := stability.Grid{
+				Sites:   []stability.Site{ent.sgdkSite(fmt.Sprintf("model %d %s", model, mn))},
 				Batches: sec4Batches,
 				Radii:   []float64{sec4Radius},
-				Rates: func(_ sgdk.Site, k int) ([]sgdk.Rate, error) {
-					var rs []sgdk.Rate
+				Rates: func(_ stability.Site, k int) ([]stability.Rate, error) {
+					var rs []stability.Rate
 					for _, c := range sec4PaperRates[mn] {
-						rs = append(rs, sgdk.Rate{Label: "paper", Value: c})
+						rs = append(rs, stability.Rate{Label: "paper", Value: c})
 					}
 					u, l := thresholds.Convergence(g, kOf(k)), thresholds.Divergence(g, kOf(k))
 					for _, f := range sec4Factors {
-						rs = append(rs, sgdk.Rate{Label: scaledLabel(f, "u"), Value: f * u})
+						rs = append(rs, stability.Rate{Label: scaledLabel(f, "u"), Value: f * u})
 					}
 					for _, f := range sec4Factors {
-						rs = append(rs, sgdk.Rate{Label: scaledLabel(f, "l"), Value: f * l})
+						rs = append(rs, stability.Rate{Label: scaledLabel(f, "l"), Value: f * l})
 					}
 					return rs, nil
 				},
 				Runs: e.Runs, Iterations: e.Iters, Workers: e.Workers,
 				// One seed per (model, minimizer) grid, derived from -seed.
-				Seed: sgdk.CellSeed(e.Seed, 4000+cellIndex),
+				Seed: stability.CellSeed(e.Seed, 4000+cellIndex),
 			}
 			cellIndex++
-			err = grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
+			err = grid.Run(func(gc stability.GridCell, res *stability.CellResult) error {
 				k := gc.BatchSize
 				label, factor, of := parseLabel(gc.Rate.Label)
 				u, l := thresholds.Convergence(g, kOf(k)), thresholds.Divergence(g, kOf(k))

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -46,18 +47,18 @@ func section5(e *Env) error {
 				return err
 			}
 			g := ent.g
-			grid := sgdk.Grid{
-				Sites:   []sgdk.Site{ent.sgdkSite(fmt.Sprintf("model %d %s", model, mn))},
+			grid := stability.Grid{
+				Sites:   []stability.Site{ent.sgdkSite(fmt.Sprintf("model %d %s", model, mn))},
 				Batches: sec5Batches,
 				Radii:   sec5Radii,
-				Rates: func(_ sgdk.Site, k int) ([]sgdk.Rate, error) {
+				Rates: func(_ stability.Site, k int) ([]stability.Rate, error) {
 					u, l := thresholds.Convergence(g, kOf(k)), thresholds.Divergence(g, kOf(k))
-					return []sgdk.Rate{{Label: "1.5l", Value: 1.5 * l}, {Label: "0.5(u+l)", Value: 0.5 * (u + l)}, {Label: "0.5u", Value: 0.5 * u}}, nil
+					return []stability.Rate{{Label: "1.5l", Value: 1.5 * l}, {Label: "0.5(u+l)", Value: 0.5 * (u + l)}, {Label: "0.5u", Value: 0.5 * u}}, nil
 				},
 				Runs: e.Runs, Iterations: e.Iters, Workers: e.Workers,
-				Seed: sgdk.CellSeed(e.Seed, 5000+10*model+mi),
+				Seed: stability.CellSeed(e.Seed, 5000+10*model+mi),
 			}
-			err = grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
+			err = grid.Run(func(gc stability.GridCell, res *stability.CellResult) error {
 				k := gc.BatchSize
 				u, l := thresholds.Convergence(g, kOf(k)), thresholds.Divergence(g, kOf(k))
 				cells = append(cells, newCellRecord("section5", model, k, mn, gc.Radius, gc.Rate.Value, gc.Rate.Label, res.Stats, u, l, math.NaN()))

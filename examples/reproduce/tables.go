@@ -11,7 +11,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
-	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -258,7 +258,7 @@ func (e *Env) site(key geoKey) (*geoEntry, error) {
 		return nil, fmt.Errorf("%s model %d %s minimizer, ε = %g: %w", key.family, key.model, key.minimizer, key.eps, err)
 	}
 	for j := range nrep {
-		set.Seed = sgdk.CellSeed(e.Seed^0x7ab1e5, j)
+		set.Seed = stability.CellSeed(e.Seed^0x7ab1e5, j)
 		l, err := geometry.Estimate(p, ent.center, set)
 		if err != nil {
 			return nil, err
@@ -277,10 +277,10 @@ func (e *Env) site(key geoKey) (*geoEntry, error) {
 	return ent, nil
 }
 
-// sgdkSite converts an entry to an sgdk.Site.
-func (ent *geoEntry) sgdkSite(name string) sgdk.Site {
+// sgdkSite converts an entry to an stability.Site.
+func (ent *geoEntry) sgdkSite(name string) stability.Site {
 	g := ent.g
-	s := sgdk.Site{
+	s := stability.Site{
 		Name: name, Problem: ent.problem, Minimizer: ent.center, Others: ent.others,
 		Hessian: ent.rankM(), Geometry: &g, EscapeRadius: ent.escape, Bounds: ent.box,
 	}

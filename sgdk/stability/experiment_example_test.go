@@ -1,4 +1,4 @@
-package sgdk_test
+package stability_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -24,7 +25,7 @@ func ExampleRunCell() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	res, err := sgdk.RunCell(sgdk.Cell{
+	res, err := stability.RunCell(stability.Cell{
 		Problem: q, Minimizer: []float64{0}, Hessian: q.Hessian(), Geometry: &g,
 		BatchSize: sgdk.FullBatch, Step: 1.1, Start: []float64{-1},
 		Iterations: 10, Runs: 1,
@@ -60,21 +61,21 @@ func ExampleGrid() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	grid := sgdk.Grid{
-		Sites:   []sgdk.Site{{Name: "two-point", Problem: q, Minimizer: []float64{0}, Geometry: &g, EscapeRadius: 10}},
+	grid := stability.Grid{
+		Sites:   []stability.Site{{Name: "two-point", Problem: q, Minimizer: []float64{0}, Geometry: &g, EscapeRadius: 10}},
 		Batches: []int{4, sgdk.FullBatch},
 		Radii:   []float64{1e-3},
-		Rates: func(s sgdk.Site, k int) ([]sgdk.Rate, error) {
+		Rates: func(s stability.Site, k int) ([]stability.Rate, error) {
 			kf := math.Inf(1)
 			if k != sgdk.FullBatch {
 				kf = float64(k)
 			}
 			u, l := thresholds.Convergence(*s.Geometry, kf), thresholds.Divergence(*s.Geometry, kf)
-			return []sgdk.Rate{{Label: "0.4u", Value: 0.4 * u}, {Label: "1.5l", Value: 1.5 * l}}, nil
+			return []stability.Rate{{Label: "0.4u", Value: 0.4 * u}, {Label: "1.5l", Value: 1.5 * l}}, nil
 		},
 		Runs: 200, Iterations: 20, Seed: 1,
 	}
-	err = grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
+	err = grid.Run(func(gc stability.GridCell, res *stability.CellResult) error {
 		st := res.Stats
 		k := fmt.Sprint(gc.BatchSize)
 		if gc.BatchSize == sgdk.FullBatch {

@@ -1,4 +1,4 @@
-package sgdk_test
+package stability_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 )
 
 func scalarQuadratic(t testing.TB, q ...float64) *problems.Quadratic {
@@ -36,8 +37,8 @@ func scalarQuadratic(t testing.TB, q ...float64) *problems.Quadratic {
 // power.
 func TestEscapeGradientDescentClosedForm(t *testing.T) {
 	p := scalarQuadratic(t, 2) // λ = 2
-	s := sgdk.EscapeSettings{BatchSize: sgdk.FullBatch, StartRadius: 1, EscapeRadius: 10, Iterations: 20, Runs: 64, Seed: 5, From: 0.5, RelTol: 1e-3}
-	et, err := sgdk.MeasureEscape(p, []float64{0}, s)
+	s := stability.EscapeSettings{BatchSize: sgdk.FullBatch, StartRadius: 1, EscapeRadius: 10, Iterations: 20, Runs: 64, Seed: 5, From: 0.5, RelTol: 1e-3}
+	et, err := stability.MeasureEscape(p, []float64{0}, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +56,13 @@ func TestEscapeGradientDescentClosedForm(t *testing.T) {
 // same probes for any Workers; another seed gives other probes.
 func TestEscapeReproducible(t *testing.T) {
 	p := scalarQuadratic(t, 1, 3)
-	s := sgdk.EscapeSettings{BatchSize: 1, StartRadius: 0.1, EscapeRadius: 1, Iterations: 30, Runs: 40, Seed: 9, From: 0.8, Workers: 1}
-	a, err := sgdk.MeasureEscape(p, []float64{0}, s)
+	s := stability.EscapeSettings{BatchSize: 1, StartRadius: 0.1, EscapeRadius: 1, Iterations: 30, Runs: 40, Seed: 9, From: 0.8, Workers: 1}
+	a, err := stability.MeasureEscape(p, []float64{0}, s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Workers = 4
-	b, err := sgdk.MeasureEscape(p, []float64{0}, s)
+	b, err := stability.MeasureEscape(p, []float64{0}, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestEscapeReproducible(t *testing.T) {
 		}
 	}
 	s.Seed = 10
-	c, _ := sgdk.MeasureEscape(p, []float64{0}, s)
+	c, _ := stability.MeasureEscape(p, []float64{0}, s)
 	if c.C == a.C {
 		t.Errorf("seeds 9 and 10 gave the same threshold %v", a.C)
 	}
@@ -87,42 +88,42 @@ func TestEscapeReproducible(t *testing.T) {
 
 func TestWilson(t *testing.T) {
 	// 5 of 10 at 95%: the Wilson interval is 0.5 ± 0.2634 (z = 1.95996).
-	lo, hi := sgdk.Wilson(5, 10, 0.95)
+	lo, hi := stability.Wilson(5, 10, 0.95)
 	if math.Abs(lo-0.23659) > 1e-4 || math.Abs(hi-0.76341) > 1e-4 {
 		t.Errorf("Wilson(5, 10) = [%v, %v]", lo, hi)
 	}
-	lo, hi = sgdk.Wilson(0, 20, 0.95)
+	lo, hi = stability.Wilson(0, 20, 0.95)
 	if lo != 0 || math.Abs(hi-0.16113) > 1e-4 {
 		t.Errorf("Wilson(0, 20) = [%v, %v]", lo, hi)
 	}
-	if lo, _ := sgdk.Wilson(3, 2, 0.95); !math.IsNaN(lo) {
+	if lo, _ := stability.Wilson(3, 2, 0.95); !math.IsNaN(lo) {
 		t.Error("3 of 2 not NaN")
 	}
 }
 
 func TestEscapeErrors(t *testing.T) {
 	p := scalarQuadratic(t, 1, 3)
-	good := sgdk.EscapeSettings{BatchSize: 1, StartRadius: 0.1, EscapeRadius: 1, Iterations: 10, From: 1}
-	for name, mod := range map[string]func(*sgdk.EscapeSettings){
-		"BatchSize":    func(s *sgdk.EscapeSettings) { s.BatchSize = -2 },
-		"BatchSize 0":  func(s *sgdk.EscapeSettings) { s.BatchSize = 0 },
-		"StartRadius":  func(s *sgdk.EscapeSettings) { s.StartRadius = math.NaN() },
-		"EscapeRadius": func(s *sgdk.EscapeSettings) { s.EscapeRadius = 0.05 },
-		"Iterations":   func(s *sgdk.EscapeSettings) { s.Iterations = 0 },
-		"Runs":         func(s *sgdk.EscapeSettings) { s.Runs = -2 },
-		"From":         func(s *sgdk.EscapeSettings) { s.From = 0 },
-		"Level":        func(s *sgdk.EscapeSettings) { s.Level = 1 },
+	good := stability.EscapeSettings{BatchSize: 1, StartRadius: 0.1, EscapeRadius: 1, Iterations: 10, From: 1}
+	for name, mod := range map[string]func(*stability.EscapeSettings){
+		"BatchSize":    func(s *stability.EscapeSettings) { s.BatchSize = -2 },
+		"BatchSize 0":  func(s *stability.EscapeSettings) { s.BatchSize = 0 },
+		"StartRadius":  func(s *stability.EscapeSettings) { s.StartRadius = math.NaN() },
+		"EscapeRadius": func(s *stability.EscapeSettings) { s.EscapeRadius = 0.05 },
+		"Iterations":   func(s *stability.EscapeSettings) { s.Iterations = 0 },
+		"Runs":         func(s *stability.EscapeSettings) { s.Runs = -2 },
+		"From":         func(s *stability.EscapeSettings) { s.From = 0 },
+		"Level":        func(s *stability.EscapeSettings) { s.Level = 1 },
 	} {
 		s := good
 		mod(&s)
-		if _, err := sgdk.MeasureEscape(p, []float64{0}, s); err == nil {
+		if _, err := stability.MeasureEscape(p, []float64{0}, s); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := sgdk.MeasureEscape(p, []float64{0, 0}, good); err == nil {
+	if _, err := stability.MeasureEscape(p, []float64{0, 0}, good); err == nil {
 		t.Error("wrong xstar length accepted")
 	}
-	if _, err := sgdk.MeasureEscape(nil, []float64{0}, good); err == nil {
+	if _, err := stability.MeasureEscape(nil, []float64{0}, good); err == nil {
 		t.Error("nil problem accepted")
 	}
 }
@@ -170,11 +171,11 @@ func BenchmarkMeasureEscape(b *testing.B) {
 		b.Fatal(err)
 	}
 	x := st.Sharpest()
-	s := sgdk.EscapeSettings{BatchSize: 16, StartRadius: 0.1, EscapeRadius: 2.5, Iterations: 100, Runs: 64, Seed: 1, From: 0.03, Bounds: st.Box()}
+	s := stability.EscapeSettings{BatchSize: 16, StartRadius: 0.1, EscapeRadius: 2.5, Iterations: 100, Runs: 64, Seed: 1, From: 0.03, Bounds: st.Box()}
 	b.Run("st1/p=10/k=16/runs=64/iters=100", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := sgdk.MeasureEscape(st, x, s); err != nil {
+			if _, err := stability.MeasureEscape(st, x, s); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -188,7 +189,7 @@ func BenchmarkMeasureEscape(b *testing.B) {
 func ExampleMeasureEscape() {
 	q := []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}
 	p, _ := problems.NewQuadratic(q, [][]float64{{0}, {0}}, nil)
-	et, err := sgdk.MeasureEscape(p, []float64{0}, sgdk.EscapeSettings{
+	et, err := stability.MeasureEscape(p, []float64{0}, stability.EscapeSettings{
 		BatchSize: 1, StartRadius: 0.1, EscapeRadius: 10, Iterations: 100,
 		Runs: 200, Seed: 1, From: 0.8,
 	})
@@ -231,7 +232,7 @@ func ExampleRunSampler() {
 // ExampleWilson is the 95% Wilson score interval for 7 escapes out of 20
 // runs.
 func ExampleWilson() {
-	lo, hi := sgdk.Wilson(7, 20, 0.95)
+	lo, hi := stability.Wilson(7, 20, 0.95)
 	fmt.Printf("[%.4g, %.4g]\n", lo, hi)
 	// Output:
 	// [0.1812, 0.5671]

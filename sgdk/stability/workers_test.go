@@ -1,4 +1,4 @@
-package sgdk_test
+package stability_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
-	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -23,60 +23,60 @@ func TestParallelEntryPointsWorkersIndependent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gc, err := sgdk.GaussianCase("gaussian", g)
+	gc, err := stability.GaussianCase("gaussian", g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pc, err := sgdk.ProblemCase("two-point", p, []float64{0}, nil, nil)
+	pc, err := stability.ProblemCase("two-point", p, []float64{0}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dim, step, err := sgdk.MixtureStep(twoPointHess(), nil, 2)
+	dim, step, err := stability.MixtureStep(twoPointHess(), nil, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := func(workers int) sgdk.EscapeSettings {
-		return sgdk.EscapeSettings{BatchSize: 2, StartRadius: 0.1, EscapeRadius: 1, Iterations: 20, Runs: 24, Seed: 4, From: 0.5, Workers: workers}
+	es := func(workers int) stability.EscapeSettings {
+		return stability.EscapeSettings{BatchSize: 2, StartRadius: 0.1, EscapeRadius: 1, Iterations: 20, Runs: 24, Seed: 4, From: 0.5, Workers: workers}
 	}
-	ls := func(workers int) sgdk.LyapunovSettings {
-		return sgdk.LyapunovSettings{Replicates: 16, Steps: 2000, Seed: 5, Workers: workers}
+	ls := func(workers int) stability.LyapunovSettings {
+		return stability.LyapunovSettings{Replicates: 16, Steps: 2000, Seed: 5, Workers: workers}
 	}
 	for _, tc := range []struct {
 		name string
 		run  func(workers int) (any, error)
 	}{
-		{"EscapeFraction", func(w int) (any, error) { return sgdk.EscapeFraction(p, []float64{0}, 0.9, es(w)) }},
+		{"EscapeFraction", func(w int) (any, error) { return stability.EscapeFraction(p, []float64{0}, 0.9, es(w)) }},
 		{"EscapeFractionSampler", func(w int) (any, error) {
-			return sgdk.EscapeFractionSampler(g, g.Minimizer(), 1.5, es(w))
+			return stability.EscapeFractionSampler(g, g.Minimizer(), 1.5, es(w))
 		}},
-		{"MeasureEscapeSampler", func(w int) (any, error) { return sgdk.MeasureEscapeSampler(g, g.Minimizer(), es(w)) }},
-		{"EscapeCase", func(w int) (any, error) { return sgdk.EscapeCase(gc, 1.5, 3, es(w)) }},
-		{"LyapunovExponent", func(w int) (any, error) { return sgdk.LyapunovExponent(dim, step, 0.7, ls(w)) }},
+		{"MeasureEscapeSampler", func(w int) (any, error) { return stability.MeasureEscapeSampler(g, g.Minimizer(), es(w)) }},
+		{"EscapeCase", func(w int) (any, error) { return stability.EscapeCase(gc, 1.5, 3, es(w)) }},
+		{"LyapunovExponent", func(w int) (any, error) { return stability.LyapunovExponent(dim, step, 0.7, ls(w)) }},
 		{"Grid.Run", func(w int) (any, error) {
 			geo, err := thresholds.NewGeometry([]float64{2}, 1, 1)
 			if err != nil {
 				return nil, err
 			}
-			grid := sgdk.Grid{
-				Sites:   []sgdk.Site{{Name: "two-point", Problem: p, Minimizer: []float64{0}, Geometry: &geo, EscapeRadius: 10}},
+			grid := stability.Grid{
+				Sites:   []stability.Site{{Name: "two-point", Problem: p, Minimizer: []float64{0}, Geometry: &geo, EscapeRadius: 10}},
 				Batches: []int{1, 4},
 				Radii:   []float64{0.1},
-				Rates: func(sgdk.Site, int) ([]sgdk.Rate, error) {
-					return []sgdk.Rate{{Label: "a", Value: 0.5}, {Label: "b", Value: 0.9}}, nil
+				Rates: func(stability.Site, int) ([]stability.Rate, error) {
+					return []stability.Rate{{Label: "a", Value: 0.5}, {Label: "b", Value: 0.9}}, nil
 				},
 				Runs: 16, Iterations: 20, Seed: 6, Workers: w,
 			}
 			// %v prints every float64 in its shortest exact form, and NaN
 			// (an energy on the box boundary) equal to itself.
 			var out []string
-			err = grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
+			err = grid.Run(func(gc stability.GridCell, res *stability.CellResult) error {
 				out = append(out, fmt.Sprintf("%v %v", gc, *res))
 				return nil
 			})
 			return out, err
 		}},
 		{"Compare", func(w int) (any, error) {
-			return sgdk.Compare(pc, []float64{1, 4, math.Inf(1)}, sgdk.CompareSettings{Lyapunov: ls(w), Escape: es(w)})
+			return stability.Compare(pc, []float64{1, 4, math.Inf(1)}, stability.CompareSettings{Lyapunov: ls(w), Escape: es(w)})
 		}},
 	} {
 		first, err := tc.run(1)

@@ -1,21 +1,23 @@
-package sgdk
+package stability
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/sgdk"
 )
 
 // EscapeSettings controls MeasureEscape and EscapeFraction. The zero value of
 // a field means its documented default; negative or NaN values are errors.
 type EscapeSettings struct {
-	// BatchSize is k ≥ 1, or FullBatch for gradient descent.
+	// BatchSize is k ≥ 1, or sgdk.FullBatch for gradient descent.
 	BatchSize int
 	// StartRadius is r: every run starts uniformly in B(x*, r) (Definition 3.14
 	// sampling). Zero starts at x* itself (only useful for an inhomogeneous
@@ -49,26 +51,26 @@ type EscapeSettings struct {
 }
 
 func (s EscapeSettings) resolve(search bool) (EscapeSettings, error) {
-	if err := checkBatchSize(s.BatchSize, "EscapeSettings.BatchSize"); err != nil {
+	if err := sgdk.CheckBatchSize(s.BatchSize, "EscapeSettings.BatchSize"); err != nil {
 		return s, err
 	}
 	switch {
 	case !(s.StartRadius >= 0) || math.IsInf(s.StartRadius, 0):
-		return s, fmt.Errorf("sgdk: EscapeSettings.StartRadius = %v is not finite and nonnegative", s.StartRadius)
+		return s, fmt.Errorf("stability: EscapeSettings.StartRadius = %v is not finite and nonnegative", s.StartRadius)
 	case !(s.EscapeRadius > s.StartRadius) || math.IsInf(s.EscapeRadius, 0):
-		return s, fmt.Errorf("sgdk: EscapeSettings.EscapeRadius = %v must be finite and exceed StartRadius = %v", s.EscapeRadius, s.StartRadius)
+		return s, fmt.Errorf("stability: EscapeSettings.EscapeRadius = %v must be finite and exceed StartRadius = %v", s.EscapeRadius, s.StartRadius)
 	case s.Iterations < 1:
-		return s, fmt.Errorf("sgdk: EscapeSettings.Iterations = %d, want at least 1", s.Iterations)
+		return s, fmt.Errorf("stability: EscapeSettings.Iterations = %d, want at least 1", s.Iterations)
 	case s.Runs < 0:
-		return s, fmt.Errorf("sgdk: EscapeSettings.Runs = %d is negative", s.Runs)
+		return s, fmt.Errorf("stability: EscapeSettings.Runs = %d is negative", s.Runs)
 	case s.Workers < 0:
-		return s, fmt.Errorf("sgdk: EscapeSettings.Workers = %d is negative", s.Workers)
+		return s, fmt.Errorf("stability: EscapeSettings.Workers = %d is negative", s.Workers)
 	case !(s.RelTol >= 0) || math.IsInf(s.RelTol, 0):
-		return s, fmt.Errorf("sgdk: EscapeSettings.RelTol = %v is not finite and nonnegative", s.RelTol)
+		return s, fmt.Errorf("stability: EscapeSettings.RelTol = %v is not finite and nonnegative", s.RelTol)
 	case !(s.Level >= 0 && s.Level < 1):
-		return s, fmt.Errorf("sgdk: EscapeSettings.Level = %v, want 0 < Level < 1", s.Level)
+		return s, fmt.Errorf("stability: EscapeSettings.Level = %v, want 0 < Level < 1", s.Level)
 	case search && (!(s.From > 0) || math.IsInf(s.From, 0)):
-		return s, fmt.Errorf("sgdk: EscapeSettings.From = %v is not finite and positive", s.From)
+		return s, fmt.Errorf("stability: EscapeSettings.From = %v is not finite and positive", s.From)
 	}
 	if s.Runs == 0 {
 		s.Runs = 64
@@ -137,7 +139,7 @@ func MeasureEscape(p problems.Problem, xstar []float64, s EscapeSettings) (*Esca
 }
 
 // MeasureEscapeSampler is MeasureEscape for a problems.Sampler, run online
-// with RunSampler (fresh components every step).
+// with sgdk.RunSampler (fresh components every step).
 func MeasureEscapeSampler(smp problems.Sampler, xstar []float64, s EscapeSettings) (*EscapeThreshold, error) {
 	s, err := s.resolve(true)
 	if err != nil {
@@ -159,7 +161,7 @@ func EscapeFraction(p problems.Problem, xstar []float64, c float64, s EscapeSett
 		return EscapeProbe{}, err
 	}
 	if !(c >= 0) || math.IsInf(c, 0) {
-		return EscapeProbe{}, fmt.Errorf("sgdk: c = %v is not finite and nonnegative", c)
+		return EscapeProbe{}, fmt.Errorf("stability: c = %v is not finite and nonnegative", c)
 	}
 	f, err := problemEscaper(p, xstar, s)
 	if err != nil {
@@ -175,7 +177,7 @@ func EscapeFractionSampler(smp problems.Sampler, xstar []float64, c float64, s E
 		return EscapeProbe{}, err
 	}
 	if !(c >= 0) || math.IsInf(c, 0) {
-		return EscapeProbe{}, fmt.Errorf("sgdk: c = %v is not finite and nonnegative", c)
+		return EscapeProbe{}, fmt.Errorf("stability: c = %v is not finite and nonnegative", c)
 	}
 	f, err := samplerEscaper(smp, xstar, s)
 	if err != nil {
@@ -186,8 +188,8 @@ func EscapeFractionSampler(smp problems.Sampler, xstar []float64, c float64, s E
 
 type escaper func(c float64) (EscapeProbe, error)
 
-// escapeRecorder returns a Recorder that stops a run when it escapes.
-func escapeRecorder(xstar []float64, s EscapeSettings) Recorder {
+// escapeRecorder returns a sgdk.Recorder that stops a run when it escapes.
+func escapeRecorder(xstar []float64, s EscapeSettings) sgdk.Recorder {
 	return func(iter int, x []float64) bool {
 		if iter == 0 {
 			return true
@@ -201,67 +203,55 @@ func escapeRecorder(xstar []float64, s EscapeSettings) Recorder {
 
 func problemEscaper(p problems.Problem, xstar []float64, s EscapeSettings) (escaper, error) {
 	if p == nil {
-		return nil, errors.New("sgdk: problem is nil")
+		return nil, errors.New("stability: problem is nil")
 	}
-	if err := checkStart(xstar, p.Dim(), "xstar"); err != nil {
-		return nil, err
-	}
-	base := Settings{BatchSize: s.BatchSize, Step: Constant(0), Iterations: s.Iterations, Bounds: s.Bounds}
-	if _, err := newSGDPlan(p, base); err != nil {
+	if err := checkVec(xstar, p.Dim(), "xstar"); err != nil {
 		return nil, err
 	}
 	rec := escapeRecorder(xstar, s)
 	return func(c float64) (EscapeProbe, error) {
-		set := base
-		set.Step = Constant(c)
-		pl, err := newSGDPlan(p, set)
-		if err != nil {
-			return EscapeProbe{}, err
-		}
-		esc := make([]bool, s.Runs)
-		errs := make([]error, s.Runs)
-		parallelRuns(s.Runs, s.Workers, func() func(int) {
-			work := pl.newWork()
-			x := make([]float64, pl.dim)
-			return func(i int) {
-				rnd := problems.Stream(s.Seed, uint64(i))
-				ballPoint(x, xstar, s.StartRadius, rnd)
-				r, err := pl.run(work, x, rnd, rec)
-				errs[i] = err
-				esc[i] = r.Stopped || r.Diverged
-			}
+		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
+		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
+			return sgdk.Run(p, x, set, rnd, rec)
 		})
-		return newEscapeProbe(c, esc, errs, s.Level)
 	}, nil
 }
 
 func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (escaper, error) {
 	if smp == nil {
-		return nil, errors.New("sgdk: sampler is nil")
+		return nil, errors.New("stability: sampler is nil")
 	}
-	if err := checkStart(xstar, smp.Dim(), "xstar"); err != nil {
-		return nil, err
-	}
-	if err := validateSamplerSettings(smp.Dim(), Settings{BatchSize: s.BatchSize, Step: Constant(0), Iterations: s.Iterations, Bounds: s.Bounds}); err != nil {
+	if err := checkVec(xstar, smp.Dim(), "xstar"); err != nil {
 		return nil, err
 	}
 	rec := escapeRecorder(xstar, s)
 	return func(c float64) (EscapeProbe, error) {
-		set := Settings{BatchSize: s.BatchSize, Step: Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
-		esc := make([]bool, s.Runs)
-		errs := make([]error, s.Runs)
-		parallelRuns(s.Runs, s.Workers, func() func(int) {
-			x := make([]float64, len(xstar))
-			return func(i int) {
-				rnd := problems.Stream(s.Seed, uint64(i))
-				ballPoint(x, xstar, s.StartRadius, rnd)
-				r, err := RunSampler(smp, x, set, rnd, rec)
-				errs[i] = err
-				esc[i] = r.Stopped || r.Diverged
-			}
+		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
+		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
+			return sgdk.RunSampler(smp, x, set, rnd, rec)
 		})
-		return newEscapeProbe(c, esc, errs, s.Level)
 	}, nil
+}
+
+// probeRuns runs s.Runs runs at learning rate c with run: run i starts at a
+// point drawn uniformly in B(x*, StartRadius) from its stream
+// problems.Stream(s.Seed, i), which then drives its batches (common random
+// numbers across probes), and counts the runs that stopped early (escaped)
+// or diverged.
+func probeRuns(c float64, xstar []float64, s EscapeSettings, run func(x []float64, rnd *rand.Rand) (sgdk.Result, error)) (EscapeProbe, error) {
+	esc := make([]bool, s.Runs)
+	errs := make([]error, s.Runs)
+	problems.Parallel(s.Runs, s.Workers, func() func(int) {
+		x := make([]float64, len(xstar))
+		return func(i int) {
+			rnd := problems.Stream(s.Seed, uint64(i))
+			problems.BallPoint(x, xstar, s.StartRadius, rnd)
+			r, err := run(x, rnd)
+			errs[i] = err
+			esc[i] = r.Stopped || r.Diverged
+		}
+	})
+	return newEscapeProbe(c, esc, errs, s.Level)
 }
 
 func newEscapeProbe(c float64, esc []bool, errs []error, level float64) (EscapeProbe, error) {

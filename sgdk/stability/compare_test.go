@@ -1,4 +1,4 @@
-package sgdk_test
+package stability_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -17,13 +18,13 @@ var inf = math.Inf(1)
 
 func TestCompareTwoPoint(t *testing.T) {
 	p := scalarQuadratic(t, 1, 3)
-	c, err := sgdk.ProblemCase("two-point", p, []float64{0}, nil, nil)
+	c, err := stability.ProblemCase("two-point", p, []float64{0}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := sgdk.Compare(c, []float64{1, 4, inf}, sgdk.CompareSettings{
-		Lyapunov: sgdk.LyapunovSettings{Replicates: 8, Steps: 2000, Seed: 2},
-		Escape:   sgdk.EscapeSettings{StartRadius: 0.1, EscapeRadius: 10, Iterations: 50, Runs: 32, Seed: 2},
+	rows, err := stability.Compare(c, []float64{1, 4, inf}, stability.CompareSettings{
+		Lyapunov: stability.LyapunovSettings{Replicates: 8, Steps: 2000, Seed: 2},
+		Escape:   stability.EscapeSettings{StartRadius: 0.1, EscapeRadius: 10, Iterations: 50, Runs: 32, Seed: 2},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -61,12 +62,12 @@ func TestCompareTwoPoint(t *testing.T) {
 // every case of the comparison (Theorem 3.8 for the linearization), within
 // a relative 1e-10 where they coincide.
 func TestComparePatelBracketsExact(t *testing.T) {
-	var cases []*sgdk.Case
+	var cases []*stability.Case
 	qc, err := problems.QuadCircleModel(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := sgdk.ProblemCase("qc1 quadratic", qc, qc.Quadratic(), qc.Box(), nil)
+	c, err := stability.ProblemCase("qc1 quadratic", qc, qc.Quadratic(), qc.Box(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestComparePatelBracketsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, x := range map[string][]float64{"st1 sharpest": st.Sharpest(), "st1 flattest": st.Flattest()} {
-		c, err := sgdk.ProblemCase(name, st, x, st.Box(), nil)
+		c, err := stability.ProblemCase(name, st, x, st.Box(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +100,7 @@ func TestComparePatelBracketsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = sgdk.ProblemCase("random quadratic", quad, []float64{0, 0, 0}, nil, nil)
+	c, err = stability.ProblemCase("random quadratic", quad, []float64{0, 0, 0}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +109,13 @@ func TestComparePatelBracketsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = sgdk.GaussianCase("gaussian", g)
+	c, err = stability.GaussianCase("gaussian", g)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases = append(cases, c)
 	for _, c := range cases {
-		rows, err := sgdk.Compare(c, []float64{1, 4, 16, 64, inf}, sgdk.CompareSettings{SkipAlmostSure: true, SkipEscape: true})
+		rows, err := stability.Compare(c, []float64{1, 4, 16, 64, inf}, stability.CompareSettings{SkipAlmostSure: true, SkipEscape: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,9 +223,9 @@ func TestGaussianMeanSquareSimulation(t *testing.T) {
 func ExampleCompare() {
 	q := []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}
 	p, _ := problems.NewQuadratic(q, [][]float64{{0}, {0}}, nil)
-	c, _ := sgdk.ProblemCase("two-point", p, []float64{0}, nil, nil)
-	rows, _ := sgdk.Compare(c, []float64{1, math.Inf(1)}, sgdk.CompareSettings{
-		Lyapunov:   sgdk.LyapunovSettings{Replicates: 8, Steps: 4000, Seed: 1},
+	c, _ := stability.ProblemCase("two-point", p, []float64{0}, nil, nil)
+	rows, _ := stability.Compare(c, []float64{1, math.Inf(1)}, stability.CompareSettings{
+		Lyapunov:   stability.LyapunovSettings{Replicates: 8, Steps: 4000, Seed: 1},
 		SkipEscape: true,
 	})
 	for _, r := range rows {

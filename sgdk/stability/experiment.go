@@ -1,4 +1,4 @@
-package sgdk
+package stability
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -40,7 +41,7 @@ type Cell struct {
 	// Lemma 3.7 (thresholds.GrowthBounds) reported beside the measured growth.
 	Geometry *thresholds.Geometry
 
-	// BatchSize is k ≥ 1, or FullBatch for gradient descent.
+	// BatchSize is k ≥ 1, or sgdk.FullBatch for gradient descent.
 	BatchSize int
 
 	// Step is the constant learning rate C > 0.
@@ -74,7 +75,7 @@ type Cell struct {
 	// Iterations is the number of steps of every run, Runs the number of runs.
 	Iterations, Runs int
 
-	// Seed selects the random streams (see Ensemble).
+	// Seed selects the random streams (see sgdk.Ensemble).
 	Seed uint64
 }
 
@@ -161,30 +162,30 @@ type CellResult struct {
 
 // validate checks c and returns an error naming the bad field.
 func (c *Cell) validate() error {
-	if err := checkBatchSize(c.BatchSize, "Cell.BatchSize"); err != nil {
+	if err := sgdk.CheckBatchSize(c.BatchSize, "Cell.BatchSize"); err != nil {
 		return err
 	}
 	switch {
 	case c.Problem == nil:
-		return errors.New("sgdk: Cell.Problem is nil")
+		return errors.New("stability: Cell.Problem is nil")
 	case len(c.Minimizer) != c.Problem.Dim():
-		return fmt.Errorf("sgdk: len(Cell.Minimizer) = %d, problem Dim() = %d", len(c.Minimizer), c.Problem.Dim())
+		return fmt.Errorf("stability: len(Cell.Minimizer) = %d, problem Dim() = %d", len(c.Minimizer), c.Problem.Dim())
 	case !(c.Step > 0) || math.IsInf(c.Step, 1):
-		return fmt.Errorf("sgdk: Cell.Step = %v is not finite and positive", c.Step)
+		return fmt.Errorf("stability: Cell.Step = %v is not finite and positive", c.Step)
 	case math.IsNaN(c.EscapeRadius) || c.EscapeRadius < 0:
-		return fmt.Errorf("sgdk: Cell.EscapeRadius = %v is negative or NaN", c.EscapeRadius)
+		return fmt.Errorf("stability: Cell.EscapeRadius = %v is negative or NaN", c.EscapeRadius)
 	case math.IsNaN(c.LocalRadius) || c.LocalRadius < 0:
-		return fmt.Errorf("sgdk: Cell.LocalRadius = %v is negative or NaN", c.LocalRadius)
+		return fmt.Errorf("stability: Cell.LocalRadius = %v is negative or NaN", c.LocalRadius)
 	case c.Hessian != nil && c.Hessian.SymmetricDim() != c.Problem.Dim():
-		return fmt.Errorf("sgdk: Cell.Hessian has dimension %d, problem Dim() = %d", c.Hessian.SymmetricDim(), c.Problem.Dim())
+		return fmt.Errorf("stability: Cell.Hessian has dimension %d, problem Dim() = %d", c.Hessian.SymmetricDim(), c.Problem.Dim())
 	case c.Start != nil && len(c.Start) != c.Problem.Dim():
-		return fmt.Errorf("sgdk: len(Cell.Start) = %d, problem Dim() = %d", len(c.Start), c.Problem.Dim())
+		return fmt.Errorf("stability: len(Cell.Start) = %d, problem Dim() = %d", len(c.Start), c.Problem.Dim())
 	case c.Runs < 1:
-		return fmt.Errorf("sgdk: Cell.Runs = %d is not positive", c.Runs)
+		return fmt.Errorf("stability: Cell.Runs = %d is not positive", c.Runs)
 	case c.Iterations < 0:
-		return fmt.Errorf("sgdk: Cell.Iterations = %d is negative", c.Iterations)
+		return fmt.Errorf("stability: Cell.Iterations = %d is negative", c.Iterations)
 	case !(c.Radius >= 0) || math.IsInf(c.Radius, 1):
-		return fmt.Errorf("sgdk: Cell.Radius = %v is not finite and nonnegative", c.Radius)
+		return fmt.Errorf("stability: Cell.Radius = %v is not finite and nonnegative", c.Radius)
 	}
 	if err := finiteVec(c.Minimizer, "Cell.Minimizer"); err != nil {
 		return err
@@ -195,7 +196,7 @@ func (c *Cell) validate() error {
 	for i, o := range c.Others {
 		name := fmt.Sprintf("Cell.Others[%d]", i)
 		if len(o) != c.Problem.Dim() {
-			return fmt.Errorf("sgdk: len(%s) = %d, problem Dim() = %d", name, len(o), c.Problem.Dim())
+			return fmt.Errorf("stability: len(%s) = %d, problem Dim() = %d", name, len(o), c.Problem.Dim())
 		}
 		if err := finiteVec(o, name); err != nil {
 			return err
@@ -203,25 +204,34 @@ func (c *Cell) validate() error {
 	}
 	if c.Bounds != nil {
 		if err := c.Bounds.Validate(); err != nil {
-			return fmt.Errorf("sgdk: Cell.Bounds: %w", err)
+			return fmt.Errorf("stability: Cell.Bounds: %w", err)
 		}
 		if c.Bounds.Dim() != c.Problem.Dim() {
-			return fmt.Errorf("sgdk: Cell.Bounds has dimension %d, problem Dim() = %d", c.Bounds.Dim(), c.Problem.Dim())
+			return fmt.Errorf("stability: Cell.Bounds has dimension %d, problem Dim() = %d", c.Bounds.Dim(), c.Problem.Dim())
 		}
 	}
 	if c.Hessian != nil {
 		// e_N must be nonnegative: RunCell carries its flags in the sign.
 		var es mat.EigenSym
 		if !es.Factorize(c.Hessian, false) {
-			return errors.New("sgdk: Cell.Hessian: eigen-decomposition failed")
+			return errors.New("stability: Cell.Hessian: eigen-decomposition failed")
 		}
 		vals := es.Values(nil)
 		lo, hi := vals[0], vals[len(vals)-1]
 		if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || lo < -1e-12*math.Max(math.Abs(hi), math.Abs(lo)) {
-			return fmt.Errorf("sgdk: Cell.Hessian is not finite and positive semidefinite (eigenvalues %v … %v)", lo, hi)
+			return fmt.Errorf("stability: Cell.Hessian is not finite and positive semidefinite (eigenvalues %v … %v)", lo, hi)
 		}
 	}
 	return nil
+}
+
+// checkVec returns an error naming name unless x has length dim and finite
+// elements.
+func checkVec(x []float64, dim int, name string) error {
+	if len(x) != dim {
+		return fmt.Errorf("stability: len(%s) = %d, problem Dim() = %d", name, len(x), dim)
+	}
+	return finiteVec(x, name)
 }
 
 // finiteVec returns an error naming name[d] when x has a NaN or infinite
@@ -229,14 +239,14 @@ func (c *Cell) validate() error {
 func finiteVec(x []float64, name string) error {
 	for d, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("sgdk: %s[%d] = %v is not finite", name, d, v)
+			return fmt.Errorf("stability: %s[%d] = %v is not finite", name, d, v)
 		}
 	}
 	return nil
 }
 
 // energy returns the function x ↦ e(x) = (x − x*)'H(x − x*) for the cell,
-// encoded so that one Ensemble.Measure carries the flags as well: −1 on the
+// encoded so that one sgdk.Ensemble.Measure carries the flags as well: −1 on the
 // box boundary, −(2 + e) where Outside is true, e ≥ 0 elsewhere (see
 // decodeEnergy). It allocates nothing per call and is safe for concurrent
 // use.
@@ -332,11 +342,11 @@ func RunCell(c Cell, workers int) (*CellResult, error) {
 		start = c.Minimizer
 	}
 	watch := append([][]float64{c.Minimizer}, c.Others...)
-	ens := Ensemble{
+	ens := sgdk.Ensemble{
 		Problem: c.Problem,
-		Settings: Settings{
+		Settings: sgdk.Settings{
 			BatchSize:  c.BatchSize,
-			Step:       Constant(c.Step),
+			Step:       sgdk.Constant(c.Step),
 			Iterations: c.Iterations,
 			Bounds:     c.Bounds,
 		},
@@ -376,7 +386,7 @@ func RunCell(c Cell, workers int) (*CellResult, error) {
 	st.GrowthLo, st.GrowthHi = math.NaN(), math.NaN()
 	if c.Geometry != nil {
 		k := math.Inf(1)
-		if c.BatchSize != FullBatch {
+		if c.BatchSize != sgdk.FullBatch {
 			k = float64(c.BatchSize)
 		}
 		st.GrowthLo, st.GrowthHi = thresholds.GrowthBounds(*c.Geometry, c.Step, k)
@@ -410,25 +420,25 @@ type Trajectories struct {
 func CellStatistics(t Trajectories, escapeRadius, localRadius float64) (CellStats, error) {
 	runs := len(t.Distance)
 	if runs == 0 {
-		return CellStats{}, errors.New("sgdk: Trajectories.Distance is empty")
+		return CellStats{}, errors.New("stability: Trajectories.Distance is empty")
 	}
 	if len(t.Energy) != runs || len(t.Touched) != runs || (t.Left != nil && len(t.Left) != runs) {
-		return CellStats{}, fmt.Errorf("sgdk: Trajectories has %d distance rows, %d energy rows, %d touched and %d left entries", runs, len(t.Energy), len(t.Touched), len(t.Left))
+		return CellStats{}, fmt.Errorf("stability: Trajectories has %d distance rows, %d energy rows, %d touched and %d left entries", runs, len(t.Energy), len(t.Touched), len(t.Left))
 	}
 	iters := len(t.Distance[0]) - 1
 	if iters < 0 {
-		return CellStats{}, errors.New("sgdk: Trajectories.Distance[0] is empty")
+		return CellStats{}, errors.New("stability: Trajectories.Distance[0] is empty")
 	}
 	for r := range runs {
 		if len(t.Distance[r]) != iters+1 || len(t.Energy[r]) != iters+1 {
-			return CellStats{}, fmt.Errorf("sgdk: Trajectories run %d has %d distances and %d energies, want %d", r, len(t.Distance[r]), len(t.Energy[r]), iters+1)
+			return CellStats{}, fmt.Errorf("stability: Trajectories run %d has %d distances and %d energies, want %d", r, len(t.Distance[r]), len(t.Energy[r]), iters+1)
 		}
 	}
 	if math.IsNaN(escapeRadius) || escapeRadius < 0 {
-		return CellStats{}, fmt.Errorf("sgdk: escapeRadius = %v is negative or NaN", escapeRadius)
+		return CellStats{}, fmt.Errorf("stability: escapeRadius = %v is negative or NaN", escapeRadius)
 	}
 	if math.IsNaN(localRadius) || localRadius < 0 {
-		return CellStats{}, fmt.Errorf("sgdk: localRadius = %v is negative or NaN", localRadius)
+		return CellStats{}, fmt.Errorf("stability: localRadius = %v is negative or NaN", localRadius)
 	}
 	esc, loc := escapeRadius, localRadius
 	if esc == 0 {
@@ -593,7 +603,7 @@ type Rate struct {
 // CellSeed(Seed, i), so its results depend only on the grid's fields.
 type Grid struct {
 	Sites   []Site
-	Batches []int     // batch sizes k ≥ 1, or FullBatch
+	Batches []int     // batch sizes k ≥ 1, or sgdk.FullBatch
 	Radii   []float64 // start radii
 	// Rates returns the learning rates of a site and batch size; learning
 	// rates may depend on both (Section 5 of the paper scales them with the
@@ -624,12 +634,12 @@ func CellSeed(seed uint64, i int) uint64 {
 // Cells lists the cells of g in order.
 func (g *Grid) Cells() ([]GridCell, error) {
 	if g.Rates == nil {
-		return nil, errors.New("sgdk: Grid.Rates is nil")
+		return nil, errors.New("stability: Grid.Rates is nil")
 	}
 	var out []GridCell
 	for si, s := range g.Sites {
 		for _, k := range g.Batches {
-			if err := checkBatchSize(k, "Grid.Batches"); err != nil {
+			if err := sgdk.CheckBatchSize(k, "Grid.Batches"); err != nil {
 				return nil, err
 			}
 			rates, err := g.Rates(s, k)
@@ -638,7 +648,7 @@ func (g *Grid) Cells() ([]GridCell, error) {
 			}
 			for _, r := range g.Radii {
 				if !(r >= 0) || math.IsInf(r, 1) {
-					return nil, fmt.Errorf("sgdk: Grid.Radii contains %v", r)
+					return nil, fmt.Errorf("stability: Grid.Radii contains %v", r)
 				}
 				for _, rate := range rates {
 					out = append(out, GridCell{Index: len(out), Site: si, BatchSize: k, Radius: r, Rate: rate})
@@ -671,7 +681,7 @@ func (g *Grid) Run(visit func(GridCell, *CellResult) error) error {
 	for _, gc := range cells {
 		res, err := RunCell(g.Cell(gc), g.Workers)
 		if err != nil {
-			return fmt.Errorf("sgdk: grid cell %d (%s, k = %d, radius %v, rate %s = %v): %w",
+			return fmt.Errorf("stability: grid cell %d (%s, k = %d, radius %v, rate %s = %v): %w",
 				gc.Index, g.Sites[gc.Site].Name, gc.BatchSize, gc.Radius, gc.Rate.Label, gc.Rate.Value, err)
 		}
 		if err := visit(gc, res); err != nil {

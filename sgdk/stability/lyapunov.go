@@ -1,4 +1,4 @@
-package sgdk
+package stability
 
 import (
 	"errors"
@@ -49,10 +49,10 @@ type LyapunovSettings struct {
 
 func (s LyapunovSettings) resolve() (LyapunovSettings, error) {
 	if s.Replicates < 0 || s.Steps < 0 || s.Burn < 0 || s.Workers < 0 {
-		return s, fmt.Errorf("sgdk: LyapunovSettings has a negative field (Replicates %d, Steps %d, Burn %d, Workers %d)", s.Replicates, s.Steps, s.Burn, s.Workers)
+		return s, fmt.Errorf("stability: LyapunovSettings has a negative field (Replicates %d, Steps %d, Burn %d, Workers %d)", s.Replicates, s.Steps, s.Burn, s.Workers)
 	}
 	if !(s.RelTol >= 0) || math.IsInf(s.RelTol, 0) {
-		return s, fmt.Errorf("sgdk: LyapunovSettings.RelTol = %v is not finite and nonnegative", s.RelTol)
+		return s, fmt.Errorf("stability: LyapunovSettings.RelTol = %v is not finite and nonnegative", s.RelTol)
 	}
 	if s.Replicates == 0 {
 		s.Replicates = 16
@@ -112,13 +112,13 @@ type Lyapunov struct {
 // for how the exponent relates to the mean-square threshold C*(k).
 func LyapunovExponent(dim int, newStep func() LinearStep, c float64, s LyapunovSettings) (Lyapunov, error) {
 	if dim < 1 {
-		return Lyapunov{}, fmt.Errorf("sgdk: dim = %d, want at least 1", dim)
+		return Lyapunov{}, fmt.Errorf("stability: dim = %d, want at least 1", dim)
 	}
 	if newStep == nil {
-		return Lyapunov{}, errors.New("sgdk: newStep is nil")
+		return Lyapunov{}, errors.New("stability: newStep is nil")
 	}
 	if !(c >= 0) || math.IsInf(c, 0) {
-		return Lyapunov{}, fmt.Errorf("sgdk: c = %v is not finite and nonnegative", c)
+		return Lyapunov{}, fmt.Errorf("stability: c = %v is not finite and nonnegative", c)
 	}
 	s, err := s.resolve()
 	if err != nil {
@@ -128,12 +128,12 @@ func LyapunovExponent(dim int, newStep func() LinearStep, c float64, s LyapunovS
 }
 
 // errNilStep is returned when newStep makes a nil LinearStep.
-var errNilStep = errors.New("sgdk: newStep returned a nil LinearStep")
+var errNilStep = errors.New("stability: newStep returned a nil LinearStep")
 
 func lyapunov(dim int, newStep func() LinearStep, c float64, s LyapunovSettings) (Lyapunov, error) {
 	means := make([]float64, s.Replicates)
 	nilStep := make([]bool, s.Replicates)
-	parallelRuns(s.Replicates, s.Workers, func() func(int) {
+	problems.Parallel(s.Replicates, s.Workers, func() func(int) {
 		step := newStep()
 		v := make([]float64, dim)
 		w := make([]float64, dim)
@@ -265,13 +265,13 @@ type AlmostSure struct {
 // is found.
 func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s LyapunovSettings) (AlmostSure, error) {
 	if !(from > 0) || math.IsInf(from, 0) {
-		return AlmostSure{}, fmt.Errorf("sgdk: from = %v is not finite and positive", from)
+		return AlmostSure{}, fmt.Errorf("stability: from = %v is not finite and positive", from)
 	}
 	if dim < 1 {
-		return AlmostSure{}, fmt.Errorf("sgdk: dim = %d, want at least 1", dim)
+		return AlmostSure{}, fmt.Errorf("stability: dim = %d, want at least 1", dim)
 	}
 	if newStep == nil {
-		return AlmostSure{}, errors.New("sgdk: newStep is nil")
+		return AlmostSure{}, errors.New("stability: newStep is nil")
 	}
 	s, err := s.resolve()
 	if err != nil {
@@ -317,7 +317,7 @@ func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s Lya
 		return AlmostSure{}, perr
 	}
 	if !found {
-		return res, fmt.Errorf("sgdk: no sign change of the Lyapunov exponent within a factor 2^40 of from = %v", from)
+		return res, fmt.Errorf("stability: no sign change of the Lyapunov exponent within a factor 2^40 of from = %v", from)
 	}
 	slope := (hi.Exponent - lo.Exponent) / (math.Log(hi.C) - math.Log(lo.C))
 	for hi.C/lo.C > 1+s.RelTol {
@@ -369,50 +369,35 @@ func logInterp(lo, hi, ylo, yhi, y float64) float64 {
 func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep func() LinearStep, err error) {
 	n := len(hess)
 	if n == 0 {
-		return 0, nil, errors.New("sgdk: hess is empty")
+		return 0, nil, errors.New("stability: hess is empty")
 	}
 	for i, q := range hess {
 		if q == nil {
-			return 0, nil, fmt.Errorf("sgdk: hess[%d] is nil", i)
+			return 0, nil, fmt.Errorf("stability: hess[%d] is nil", i)
 		}
 	}
 	if hess[0].SymmetricDim() == 0 {
-		return 0, nil, errors.New("sgdk: hess[0] is 0×0")
+		return 0, nil, errors.New("stability: hess[0] is 0×0")
 	}
 	if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
-		return 0, nil, fmt.Errorf("sgdk: k = %v, want a positive integer or +Inf", k)
+		return 0, nil, fmt.Errorf("stability: k = %v, want a positive integer or +Inf", k)
 	}
-	if w == nil {
-		w = make([]float64, n)
-		for i := range w {
-			w[i] = 1 / float64(n)
-		}
-	}
-	if len(w) != n {
-		return 0, nil, fmt.Errorf("sgdk: w has length %d, hess %d", len(w), n)
-	}
-	sum := 0.0
-	for i, v := range w {
-		if !(v > 0) || math.IsInf(v, 0) {
-			return 0, nil, fmt.Errorf("sgdk: w[%d] = %v is not finite and positive", i, v)
-		}
-		sum += v
-	}
-	if math.Abs(sum-1) > weightSumTol {
-		return 0, nil, fmt.Errorf("sgdk: w sums to %v, not 1", sum)
+	w, err = problems.NormalizeWeights(w, n)
+	if err != nil {
+		return 0, nil, err
 	}
 	p := hess[0].SymmetricDim()
 	h := mat.NewSymDense(p, nil)
 	diagonal := true
 	for i, q := range hess {
 		if q == nil || q.SymmetricDim() != p {
-			return 0, nil, fmt.Errorf("sgdk: hess[%d] is nil or not %d×%d", i, p, p)
+			return 0, nil, fmt.Errorf("stability: hess[%d] is nil or not %d×%d", i, p, p)
 		}
 		for a := 0; a < p; a++ {
 			for b := a; b < p; b++ {
 				x := q.At(a, b)
 				if math.IsNaN(x) || math.IsInf(x, 0) {
-					return 0, nil, fmt.Errorf("sgdk: hess[%d][%d][%d] = %v is not finite", i, a, b, x)
+					return 0, nil, fmt.Errorf("stability: hess[%d][%d][%d] = %v is not finite", i, a, b, x)
 				}
 				if a != b && x != 0 {
 					diagonal = false
@@ -423,7 +408,7 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 	}
 	alias, err := problems.NewAlias(w)
 	if err != nil {
-		return 0, nil, fmt.Errorf("sgdk: w: %w", err)
+		return 0, nil, fmt.Errorf("stability: w: %w", err)
 	}
 	if diagonal {
 		hmax := 0.0
@@ -431,7 +416,7 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 			hmax = math.Max(hmax, h.At(a, a))
 		}
 		if !(hmax > 0) {
-			return 0, nil, errors.New("sgdk: hess: H has no positive eigenvalue")
+			return 0, nil, errors.New("stability: hess: H has no positive eigenvalue")
 		}
 		var keep []int
 		for a := 0; a < p; a++ {
@@ -473,13 +458,13 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 	}
 	var es mat.EigenSym
 	if !es.Factorize(h, true) {
-		return 0, nil, errors.New("sgdk: eigendecomposition of H failed")
+		return 0, nil, errors.New("stability: eigendecomposition of H failed")
 	}
 	vals := es.Values(nil)
 	var vecs mat.Dense
 	es.VectorsTo(&vecs)
 	if !(vals[p-1] > 0) {
-		return 0, nil, errors.New("sgdk: hess: H has no positive eigenvalue")
+		return 0, nil, errors.New("stability: hess: H has no positive eigenvalue")
 	}
 	var cols []int
 	for j := p - 1; j >= 0; j-- {

@@ -1,4 +1,4 @@
-package sgdk
+package stability
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -84,10 +85,10 @@ func ProblemCase(name string, p problems.Problem, xstar []float64, bounds *probl
 // (M = E[QΣQ] − Σ³ = Σ³ + tr(Σ²)Σ), λ_max(E[Q²] − H²) = σ_1² + tr(Σ)σ_1,
 // C*(k) by thresholds.MeanSquareGaussian. The Lyapunov step draws k fresh
 // rows per step in the eigenbasis of Σ (O(k·p) per step; the exponent does
-// not depend on the basis), and escape runs are online (RunSampler).
+// not depend on the basis), and escape runs are online (sgdk.RunSampler).
 func GaussianCase(name string, g *problems.GaussianLeastSquares) (*Case, error) {
 	if g == nil {
-		return nil, errors.New("sgdk: g is nil")
+		return nil, errors.New("stability: g is nil")
 	}
 	eigs := g.Eigenvalues()
 	var pos []float64
@@ -121,7 +122,7 @@ func GaussianCase(name string, g *problems.GaussianLeastSquares) (*Case, error) 
 		},
 		Linear: func(k float64) (int, func() LinearStep, error) {
 			if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
-				return 0, nil, fmt.Errorf("sgdk: k = %v, want a positive integer or +Inf", k)
+				return 0, nil, fmt.Errorf("stability: k = %v, want a positive integer or +Inf", k)
 			}
 			return m, func() LinearStep {
 				x := make([]float64, m)
@@ -212,21 +213,21 @@ type ComparisonRow struct {
 // exactly one of Problem and Sampler unless the escape runs are skipped).
 func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, error) {
 	if c == nil {
-		return nil, errors.New("sgdk: case is nil")
+		return nil, errors.New("stability: case is nil")
 	}
 	if err := validateCase(c, !s.SkipEscape); err != nil {
 		return nil, err
 	}
 	if (c.Problem == nil) == (c.Sampler == nil) && !s.SkipEscape {
-		return nil, errors.New("sgdk: Case needs exactly one of Problem and Sampler for the escape runs")
+		return nil, errors.New("stability: Case needs exactly one of Problem and Sampler for the escape runs")
 	}
 	if c.MeanSquare == nil || c.Linear == nil {
-		return nil, errors.New("sgdk: Case.MeanSquare or Case.Linear is nil")
+		return nil, errors.New("stability: Case.MeanSquare or Case.Linear is nil")
 	}
 	var rows []ComparisonRow
 	for _, k := range batches {
 		if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
-			return nil, fmt.Errorf("sgdk: batch size %v, want a positive integer or +Inf", k)
+			return nil, fmt.Errorf("stability: batch size %v, want a positive integer or +Inf", k)
 		}
 		nan := math.NaN()
 		row := ComparisonRow{
@@ -240,14 +241,14 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 		}
 		ms, err := c.MeanSquare(k)
 		if err != nil {
-			return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+			return nil, fmt.Errorf("stability: %s, k = %v: %w", c.Name, k, err)
 		}
 		row.MeanSquare = ms
 		if c.Homogeneous {
 			row.FloorAtHalf = 0
 		} else if c.NoiseFloor != nil {
 			if row.FloorAtHalf, err = c.NoiseFloor(ms/2, k); err != nil {
-				return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+				return nil, fmt.Errorf("stability: %s, k = %v: %w", c.Name, k, err)
 			}
 		}
 		if !s.SkipAlmostSure {
@@ -261,7 +262,7 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 				}
 				as, err := AlmostSureThreshold(dim, step, ms, s.Lyapunov)
 				if err != nil {
-					return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+					return nil, fmt.Errorf("stability: %s, k = %v: %w", c.Name, k, err)
 				}
 				row.AlmostSure, row.AlmostSureErr = as.C, as.CErr
 			}
@@ -278,7 +279,7 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 				et, err = MeasureEscapeSampler(c.Sampler, c.Minimizer, es)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("sgdk: %s, k = %v: %w", c.Name, k, err)
+				return nil, fmt.Errorf("stability: %s, k = %v: %w", c.Name, k, err)
 			}
 			row.Escape, row.EscapeLo, row.EscapeHi = et.C, et.Lo, et.Hi
 		}
@@ -287,10 +288,10 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 	return rows, nil
 }
 
-// batchInt converts a batch size k (integer or +Inf) to Settings.BatchSize.
+// batchInt converts a batch size k (integer or +Inf) to sgdk.Settings.BatchSize.
 func batchInt(k float64) int {
 	if math.IsInf(k, 1) {
-		return FullBatch
+		return sgdk.FullBatch
 	}
 	return int(k)
 }
@@ -300,7 +301,7 @@ func batchInt(k float64) int {
 // Bounds are set from k and c): one cell of a phase diagram over (C, k).
 func EscapeCase(c *Case, cc, k float64, s EscapeSettings) (EscapeProbe, error) {
 	if c == nil {
-		return EscapeProbe{}, errors.New("sgdk: case is nil")
+		return EscapeProbe{}, errors.New("stability: case is nil")
 	}
 	s.BatchSize = batchInt(k)
 	s.Bounds = c.Bounds
@@ -310,7 +311,7 @@ func EscapeCase(c *Case, cc, k float64, s EscapeSettings) (EscapeProbe, error) {
 	if c.Sampler != nil {
 		return EscapeFractionSampler(c.Sampler, c.Minimizer, cc, s)
 	}
-	return EscapeProbe{}, errors.New("sgdk: Case has neither Problem nor Sampler")
+	return EscapeProbe{}, errors.New("stability: Case has neither Problem nor Sampler")
 }
 
 // validateCase checks the fields of a Case that Compare reads, so that a
@@ -318,42 +319,42 @@ func EscapeCase(c *Case, cc, k float64, s EscapeSettings) (EscapeProbe, error) {
 func validateCase(c *Case, escape bool) error {
 	g := c.Geometry
 	if len(g.Eigenvalues) == 0 {
-		return errors.New("sgdk: Case.Geometry.Eigenvalues is empty (use thresholds.NewGeometry)")
+		return errors.New("stability: Case.Geometry.Eigenvalues is empty (use thresholds.NewGeometry)")
 	}
 	prev := math.Inf(1)
 	for i, v := range g.Eigenvalues {
 		if !(v > 0) || math.IsInf(v, 0) {
-			return fmt.Errorf("sgdk: Case.Geometry.Eigenvalues[%d] = %v is not finite and positive", i, v)
+			return fmt.Errorf("stability: Case.Geometry.Eigenvalues[%d] = %v is not finite and positive", i, v)
 		}
 		if v > prev {
-			return fmt.Errorf("sgdk: Case.Geometry.Eigenvalues[%d] = %v is larger than the one before (%v): want descending", i, v, prev)
+			return fmt.Errorf("stability: Case.Geometry.Eigenvalues[%d] = %v is larger than the one before (%v): want descending", i, v, prev)
 		}
 		prev = v
 	}
 	if !(g.S >= 0) || math.IsInf(g.S, 0) {
-		return fmt.Errorf("sgdk: Case.Geometry.S = %v is not finite and nonnegative", g.S)
+		return fmt.Errorf("stability: Case.Geometry.S = %v is not finite and nonnegative", g.S)
 	}
 	if !(g.T >= g.S) || math.IsInf(g.T, 0) {
-		return fmt.Errorf("sgdk: Case.Geometry.T = %v is not finite and at least S = %v", g.T, g.S)
+		return fmt.Errorf("stability: Case.Geometry.T = %v is not finite and at least S = %v", g.T, g.S)
 	}
 	if !(c.Sharpness >= 0) || math.IsInf(c.Sharpness, 0) {
-		return fmt.Errorf("sgdk: Case.Sharpness = %v is not finite and nonnegative", c.Sharpness)
+		return fmt.Errorf("stability: Case.Sharpness = %v is not finite and nonnegative", c.Sharpness)
 	}
 	if !(c.NonUniformity >= 0) || math.IsInf(c.NonUniformity, 0) {
-		return fmt.Errorf("sgdk: Case.NonUniformity = %v is not finite and nonnegative", c.NonUniformity)
+		return fmt.Errorf("stability: Case.NonUniformity = %v is not finite and nonnegative", c.NonUniformity)
 	}
 	if c.MeanSquare == nil {
-		return errors.New("sgdk: Case.MeanSquare is nil")
+		return errors.New("stability: Case.MeanSquare is nil")
 	}
 	if c.Linear == nil {
-		return errors.New("sgdk: Case.Linear is nil")
+		return errors.New("stability: Case.Linear is nil")
 	}
 	if escape {
 		if len(c.Minimizer) == 0 {
-			return errors.New("sgdk: Case.Minimizer is empty")
+			return errors.New("stability: Case.Minimizer is empty")
 		}
 		if (c.Problem == nil) == (c.Sampler == nil) {
-			return errors.New("sgdk: Case needs exactly one of Problem and Sampler for the escape runs")
+			return errors.New("stability: Case needs exactly one of Problem and Sampler for the escape runs")
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package sgdk_test
+package stability_test
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -25,13 +26,13 @@ func twoPointExponent(c float64) float64 {
 }
 
 func TestLyapunovTwoPointExponent(t *testing.T) {
-	dim, step, err := sgdk.MixtureStep(twoPointHess(), nil, 1)
+	dim, step, err := stability.MixtureStep(twoPointHess(), nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sgdk.LyapunovSettings{Replicates: 20, Steps: 4000, Seed: 3}
+	s := stability.LyapunovSettings{Replicates: 20, Steps: 4000, Seed: 3}
 	for _, c := range []float64{0.5, 0.8, 1.2, 1.6} {
-		l, err := sgdk.LyapunovExponent(dim, step, c, s)
+		l, err := stability.LyapunovExponent(dim, step, c, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,13 +58,13 @@ func TestAlmostSureTwoPoint(t *testing.T) {
 		}
 	}
 	root := (lo + hi) / 2
-	dim, step, err := sgdk.MixtureStep(twoPointHess(), nil, 1)
+	dim, step, err := stability.MixtureStep(twoPointHess(), nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sgdk.LyapunovSettings{Replicates: 16, Steps: 4000, Seed: 1}
+	s := stability.LyapunovSettings{Replicates: 16, Steps: 4000, Seed: 1}
 	// Start at the mean-square threshold C*(1) = 0.8 (Jensen: stable below).
-	as, err := sgdk.AlmostSureThreshold(dim, step, 0.8, s)
+	as, err := stability.AlmostSureThreshold(dim, step, 0.8, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +78,9 @@ func TestAlmostSureTwoPoint(t *testing.T) {
 	}
 	// Reproducible and independent of Workers.
 	s.Workers = 1
-	a1, _ := sgdk.AlmostSureThreshold(dim, step, 0.8, s)
+	a1, _ := stability.AlmostSureThreshold(dim, step, 0.8, s)
 	s.Workers = 3
-	a3, _ := sgdk.AlmostSureThreshold(dim, step, 0.8, s)
+	a3, _ := stability.AlmostSureThreshold(dim, step, 0.8, s)
 	if a1.C != a3.C || a1.C != as.C {
 		t.Errorf("Workers changed the result: %v, %v, %v", as.C, a1.C, a3.C)
 	}
@@ -93,13 +94,13 @@ func TestLyapunovGradientDescent(t *testing.T) {
 		mat.NewSymDense(2, []float64{2, 1, 1, 2}),
 		mat.NewSymDense(2, []float64{1, 0, 0, 1}),
 	}
-	dim, step, err := sgdk.MixtureStep(h, []float64{0.5, 0.5}, math.Inf(1))
+	dim, step, err := stability.MixtureStep(h, []float64{0.5, 0.5}, math.Inf(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// H = [[1.5, .5], [.5, 1.5]]: eigenvalues 2 and 1.
 	for _, c := range []float64{0.3, 0.9, 1.2} {
-		l, err := sgdk.LyapunovExponent(dim, step, c, sgdk.LyapunovSettings{Replicates: 2, Steps: 2000, Burn: 200})
+		l, err := stability.LyapunovExponent(dim, step, c, stability.LyapunovSettings{Replicates: 2, Steps: 2000, Burn: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,40 +112,40 @@ func TestLyapunovGradientDescent(t *testing.T) {
 }
 
 func TestLyapunovErrors(t *testing.T) {
-	dim, step, _ := sgdk.MixtureStep(twoPointHess(), nil, 1)
-	if _, err := sgdk.LyapunovExponent(0, step, 1, sgdk.LyapunovSettings{}); err == nil {
+	dim, step, _ := stability.MixtureStep(twoPointHess(), nil, 1)
+	if _, err := stability.LyapunovExponent(0, step, 1, stability.LyapunovSettings{}); err == nil {
 		t.Error("dim 0 accepted")
 	}
-	if _, err := sgdk.LyapunovExponent(dim, nil, 1, sgdk.LyapunovSettings{}); err == nil {
+	if _, err := stability.LyapunovExponent(dim, nil, 1, stability.LyapunovSettings{}); err == nil {
 		t.Error("nil step accepted")
 	}
-	if _, err := sgdk.LyapunovExponent(dim, step, math.NaN(), sgdk.LyapunovSettings{}); err == nil {
+	if _, err := stability.LyapunovExponent(dim, step, math.NaN(), stability.LyapunovSettings{}); err == nil {
 		t.Error("NaN c accepted")
 	}
-	if _, err := sgdk.LyapunovExponent(dim, step, 1, sgdk.LyapunovSettings{Steps: -1}); err == nil {
+	if _, err := stability.LyapunovExponent(dim, step, 1, stability.LyapunovSettings{Steps: -1}); err == nil {
 		t.Error("negative Steps accepted")
 	}
-	if _, err := sgdk.AlmostSureThreshold(dim, step, 0, sgdk.LyapunovSettings{}); err == nil {
+	if _, err := stability.AlmostSureThreshold(dim, step, 0, stability.LyapunovSettings{}); err == nil {
 		t.Error("from = 0 accepted")
 	}
-	if _, _, err := sgdk.MixtureStep(twoPointHess(), nil, 1.5); err == nil {
+	if _, _, err := stability.MixtureStep(twoPointHess(), nil, 1.5); err == nil {
 		t.Error("k = 1.5 accepted")
 	}
-	if _, _, err := sgdk.MixtureStep(twoPointHess(), []float64{0.5, 0.6}, 1); err == nil {
+	if _, _, err := stability.MixtureStep(twoPointHess(), []float64{0.5, 0.6}, 1); err == nil {
 		t.Error("weights summing to 1.1 accepted")
 	}
-	if _, _, err := sgdk.MixtureStep(nil, nil, 1); err == nil {
+	if _, _, err := stability.MixtureStep(nil, nil, 1); err == nil {
 		t.Error("empty hess accepted")
 	}
 }
 
 func BenchmarkLyapunovExponent(b *testing.B) {
-	dim, step, _ := sgdk.MixtureStep(twoPointHess(), nil, 16)
-	s := sgdk.LyapunovSettings{Replicates: 16, Steps: 2000, Workers: 1}
+	dim, step, _ := stability.MixtureStep(twoPointHess(), nil, 16)
+	s := stability.LyapunovSettings{Replicates: 16, Steps: 2000, Workers: 1}
 	b.Run("p=1/k=16/R=16/N=2000", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			sgdk.LyapunovExponent(dim, step, 1, s)
+			stability.LyapunovExponent(dim, step, 1, s)
 		}
 	})
 }
@@ -155,7 +156,7 @@ func BenchmarkLyapunovExponent(b *testing.B) {
 // log(smallest float) ≈ −745 per step) and never NaN.
 func TestLyapunovNaNIsDivergence(t *testing.T) {
 	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
-		newStep := func() sgdk.LinearStep {
+		newStep := func() stability.LinearStep {
 			return func(dst, v []float64, c float64, rnd *rand.Rand) {
 				for i := range dst {
 					dst[i] = 0.5 * v[i]
@@ -165,7 +166,7 @@ func TestLyapunovNaNIsDivergence(t *testing.T) {
 				}
 			}
 		}
-		l, err := sgdk.LyapunovExponent(2, newStep, 0.1, sgdk.LyapunovSettings{Replicates: 4, Steps: 1000, Seed: 1, Workers: 2})
+		l, err := stability.LyapunovExponent(2, newStep, 0.1, stability.LyapunovSettings{Replicates: 4, Steps: 1000, Seed: 1, Workers: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,14 +177,14 @@ func TestLyapunovNaNIsDivergence(t *testing.T) {
 		}
 	}
 	// A finite contraction by ½ has exponent log ½ exactly.
-	half := func() sgdk.LinearStep {
+	half := func() stability.LinearStep {
 		return func(dst, v []float64, c float64, rnd *rand.Rand) {
 			for i := range dst {
 				dst[i] = 0.5 * v[i]
 			}
 		}
 	}
-	l, err := sgdk.LyapunovExponent(2, half, 0.1, sgdk.LyapunovSettings{Replicates: 2, Steps: 100, Seed: 1})
+	l, err := stability.LyapunovExponent(2, half, 0.1, stability.LyapunovSettings{Replicates: 2, Steps: 100, Seed: 1})
 	if err != nil || math.Abs(l.Exponent-math.Log(0.5)) > 1e-12 || l.Diverged != 0 {
 		t.Errorf("contraction by ½: %+v, %v; want exponent %v", l, err, math.Log(0.5))
 	}
@@ -196,53 +197,55 @@ func TestLyapunovNaNIsDivergence(t *testing.T) {
 // goroutines of MeasureEscapeSampler, and a nil LinearStep was called).
 func TestSgdkBadInput(t *testing.T) {
 	tp := twoPointHess()
-	good, err := sgdk.ProblemCase("two-point", twoPointProblem(t), []float64{0}, nil, nil)
+	good, err := stability.ProblemCase("two-point", twoPointProblem(t), []float64{0}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	caseWith := func(f func(c *sgdk.Case)) *sgdk.Case {
+	caseWith := func(f func(c *stability.Case)) *stability.Case {
 		c := *good
 		f(&c)
 		return &c
 	}
 	nilSmp := nilSampler{}
-	nilStep := func() sgdk.LinearStep { return nil }
-	es := sgdk.EscapeSettings{StartRadius: 0.1, EscapeRadius: 1, Iterations: 10, Runs: 4, BatchSize: 1, From: 0.5, Seed: 1, Workers: 2}
+	nilStep := func() stability.LinearStep { return nil }
+	es := stability.EscapeSettings{StartRadius: 0.1, EscapeRadius: 1, Iterations: 10, Runs: 4, BatchSize: 1, From: 0.5, Seed: 1, Workers: 2}
 	for _, c := range []struct {
 		name, want string
 		run        func() error
 	}{
-		{"MixtureStep nil hess[0]", "hess[0]", func() error { _, _, err := sgdk.MixtureStep([]mat.Symmetric{nil, tp[1]}, nil, 1); return err }},
-		{"MixtureStep nil hess[1]", "hess[1]", func() error { _, _, err := sgdk.MixtureStep([]mat.Symmetric{tp[0], nil}, nil, 1); return err }},
-		{"MixtureStep 0×0 hess[0]", "hess[0]", func() error { _, _, err := sgdk.MixtureStep([]mat.Symmetric{&mat.SymDense{}}, nil, 1); return err }},
+		{"MixtureStep nil hess[0]", "hess[0]", func() error { _, _, err := stability.MixtureStep([]mat.Symmetric{nil, tp[1]}, nil, 1); return err }},
+		{"MixtureStep nil hess[1]", "hess[1]", func() error { _, _, err := stability.MixtureStep([]mat.Symmetric{tp[0], nil}, nil, 1); return err }},
+		{"MixtureStep 0×0 hess[0]", "hess[0]", func() error { _, _, err := stability.MixtureStep([]mat.Symmetric{&mat.SymDense{}}, nil, 1); return err }},
 		{"Compare empty Geometry", "Geometry", func() error {
-			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Geometry = thresholds.Geometry{} }), []float64{1, math.Inf(1)}, sgdk.CompareSettings{SkipEscape: true})
+			_, err := stability.Compare(caseWith(func(c *stability.Case) { c.Geometry = thresholds.Geometry{} }), []float64{1, math.Inf(1)}, stability.CompareSettings{SkipEscape: true})
 			return err
 		}},
 		{"Compare bad eigenvalue", "Geometry.Eigenvalues[0]", func() error {
-			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Geometry = thresholds.Geometry{Eigenvalues: []float64{math.NaN()}, S: 1, T: 1} }), []float64{math.Inf(1)}, sgdk.CompareSettings{SkipEscape: true})
+			_, err := stability.Compare(caseWith(func(c *stability.Case) {
+				c.Geometry = thresholds.Geometry{Eigenvalues: []float64{math.NaN()}, S: 1, T: 1}
+			}), []float64{math.Inf(1)}, stability.CompareSettings{SkipEscape: true})
 			return err
 		}},
 		{"Compare S > T", "Geometry.T", func() error {
-			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Geometry = thresholds.Geometry{Eigenvalues: []float64{1}, S: 2, T: 1} }), []float64{1}, sgdk.CompareSettings{SkipEscape: true, SkipAlmostSure: true})
+			_, err := stability.Compare(caseWith(func(c *stability.Case) { c.Geometry = thresholds.Geometry{Eigenvalues: []float64{1}, S: 2, T: 1} }), []float64{1}, stability.CompareSettings{SkipEscape: true, SkipAlmostSure: true})
 			return err
 		}},
 		{"Compare NaN Sharpness", "Sharpness", func() error {
-			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Sharpness = math.NaN() }), []float64{1}, sgdk.CompareSettings{SkipEscape: true, SkipAlmostSure: true})
+			_, err := stability.Compare(caseWith(func(c *stability.Case) { c.Sharpness = math.NaN() }), []float64{1}, stability.CompareSettings{SkipEscape: true, SkipAlmostSure: true})
 			return err
 		}},
 		{"Compare nil Linear", "Linear", func() error {
-			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Linear = nil }), []float64{1}, sgdk.CompareSettings{SkipEscape: true})
+			_, err := stability.Compare(caseWith(func(c *stability.Case) { c.Linear = nil }), []float64{1}, stability.CompareSettings{SkipEscape: true})
 			return err
 		}},
 		{"Compare empty Minimizer", "Minimizer", func() error {
-			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) { c.Minimizer = nil }), []float64{1}, sgdk.CompareSettings{SkipAlmostSure: true})
+			_, err := stability.Compare(caseWith(func(c *stability.Case) { c.Minimizer = nil }), []float64{1}, stability.CompareSettings{SkipAlmostSure: true})
 			return err
 		}},
 		{"Compare Linear makes nil step", "nil LinearStep", func() error {
-			_, err := sgdk.Compare(caseWith(func(c *sgdk.Case) {
-				c.Linear = func(k float64) (int, func() sgdk.LinearStep, error) { return 1, nilStep, nil }
-			}), []float64{1}, sgdk.CompareSettings{SkipEscape: true, Lyapunov: sgdk.LyapunovSettings{Replicates: 2, Steps: 10}})
+			_, err := stability.Compare(caseWith(func(c *stability.Case) {
+				c.Linear = func(k float64) (int, func() stability.LinearStep, error) { return 1, nilStep, nil }
+			}), []float64{1}, stability.CompareSettings{SkipEscape: true, Lyapunov: stability.LyapunovSettings{Replicates: 2, Steps: 10}})
 			return err
 		}},
 		{"RunSampler nil component", "smp", func() error {
@@ -250,23 +253,23 @@ func TestSgdkBadInput(t *testing.T) {
 			return err
 		}},
 		{"MeasureEscapeSampler nil component", "smp", func() error {
-			_, err := sgdk.MeasureEscapeSampler(nilSmp, []float64{0}, es)
+			_, err := stability.MeasureEscapeSampler(nilSmp, []float64{0}, es)
 			return err
 		}},
 		{"EscapeFractionSampler nil component", "smp", func() error {
-			_, err := sgdk.EscapeFractionSampler(nilSmp, []float64{0}, 0.5, es)
+			_, err := stability.EscapeFractionSampler(nilSmp, []float64{0}, 0.5, es)
 			return err
 		}},
 		{"LyapunovExponent nil step", "nil LinearStep", func() error {
-			_, err := sgdk.LyapunovExponent(1, nilStep, 0.5, sgdk.LyapunovSettings{Replicates: 3, Steps: 10, Workers: 2})
+			_, err := stability.LyapunovExponent(1, nilStep, 0.5, stability.LyapunovSettings{Replicates: 3, Steps: 10, Workers: 2})
 			return err
 		}},
 		{"AlmostSureThreshold nil step", "nil LinearStep", func() error {
-			_, err := sgdk.AlmostSureThreshold(1, nilStep, 0.5, sgdk.LyapunovSettings{Replicates: 3, Steps: 10})
+			_, err := stability.AlmostSureThreshold(1, nilStep, 0.5, stability.LyapunovSettings{Replicates: 3, Steps: 10})
 			return err
 		}},
 		{"HessianStep p = 0", "newStep", func() error {
-			_, err := sgdk.LyapunovExponent(1, sgdk.HessianStep(0, func(*mat.SymDense, *rand.Rand) {}), 0.5, sgdk.LyapunovSettings{})
+			_, err := stability.LyapunovExponent(1, stability.HessianStep(0, func(*mat.SymDense, *rand.Rand) {}), 0.5, stability.LyapunovSettings{})
 			return err
 		}},
 	} {
@@ -319,7 +322,7 @@ func TestLinearStepNoAlloc(t *testing.T) {
 		{"dense k=4", dense, 4},
 		{"dense k=∞", dense, math.Inf(1)},
 	} {
-		dim, newStep, err := sgdk.MixtureStep(c.hess, nil, c.k)
+		dim, newStep, err := stability.MixtureStep(c.hess, nil, c.k)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +333,7 @@ func TestLinearStepNoAlloc(t *testing.T) {
 			t.Errorf("MixtureStep %s: %v allocations per step", c.name, a)
 		}
 	}
-	hs := sgdk.HessianStep(2, func(dst *mat.SymDense, rnd *rand.Rand) {
+	hs := stability.HessianStep(2, func(dst *mat.SymDense, rnd *rand.Rand) {
 		dst.SetSym(0, 0, rnd.Float64())
 		dst.SetSym(0, 1, 0.1)
 		dst.SetSym(1, 1, 1)
@@ -352,12 +355,12 @@ func TestLinearStepNoAlloc(t *testing.T) {
 // two-point example at k = 1, where γ(C) = ½ log|1 − C| + ½ log|1 − 3C|
 // crosses 0 at C = 4/3, far above the mean-square C*(1) = 0.8.
 func ExampleAlmostSureThreshold() {
-	dim, newStep, err := sgdk.MixtureStep(twoPointHess(), nil, 1)
+	dim, newStep, err := stability.MixtureStep(twoPointHess(), nil, 1)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	as, err := sgdk.AlmostSureThreshold(dim, newStep, 0.8, sgdk.LyapunovSettings{Replicates: 8, Steps: 4000, Seed: 1, RelTol: 1e-3})
+	as, err := stability.AlmostSureThreshold(dim, newStep, 0.8, stability.LyapunovSettings{Replicates: 8, Steps: 4000, Seed: 1, RelTol: 1e-3})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package sgdk_test
+package stability_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/sgdk"
+	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -32,8 +33,8 @@ func twoPoint(t *testing.T) (*problems.Quadratic, thresholds.Geometry) {
 
 // geometricTrajectories returns runs whose distance is a_r·ρ^n exactly
 // (a_r = 1 + r) and whose energy is the squared distance.
-func geometricTrajectories(runs, iters int, rho float64) sgdk.Trajectories {
-	tr := sgdk.Trajectories{Touched: make([]int, runs)}
+func geometricTrajectories(runs, iters int, rho float64) stability.Trajectories {
+	tr := stability.Trajectories{Touched: make([]int, runs)}
 	for r := range runs {
 		d := make([]float64, iters+1)
 		e := make([]float64, iters+1)
@@ -62,7 +63,7 @@ func TestCellStatisticsGeometric(t *testing.T) {
 		// R = 0 means only the box counts.
 		{rho: 1.2, escape: 0, escaped: 0, grew: 1, converged: 0},
 	} {
-		st, err := sgdk.CellStatistics(geometricTrajectories(4, 10, tc.rho), tc.escape, 0)
+		st, err := stability.CellStatistics(geometricTrajectories(4, 10, tc.rho), tc.escape, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +94,7 @@ func TestCellStatisticsWindowAndMedian(t *testing.T) {
 	// Run r grows by ρ_r = 1 + r/10 (r = 0..4); run 3 touches the box at
 	// iteration 6 and run 4 diverges at iteration 8 (+Inf from then on).
 	const iters = 10
-	tr := sgdk.Trajectories{Touched: []int{-1, -1, -1, 6, -1}}
+	tr := stability.Trajectories{Touched: []int{-1, -1, -1, 6, -1}}
 	for r := range 5 {
 		rho := 1 + float64(r)/10
 		d := make([]float64, iters+1)
@@ -108,7 +109,7 @@ func TestCellStatisticsWindowAndMedian(t *testing.T) {
 		tr.Distance = append(tr.Distance, d)
 		tr.Energy = append(tr.Energy, e)
 	}
-	st, err := sgdk.CellStatistics(tr, 1e9, 0)
+	st, err := stability.CellStatistics(tr, 1e9, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func TestCellStatisticsWindowAndMedian(t *testing.T) {
 
 	// A further escape test (Left) counts as an escape but keeps the window.
 	tr.Left = []int{-1, 3, -1, -1, -1}
-	st, err = sgdk.CellStatistics(tr, 1e9, 0)
+	st, err = stability.CellStatistics(tr, 1e9, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,20 +162,20 @@ func TestCellStatisticsWindowAndMedian(t *testing.T) {
 
 	// A local radius of 1.5 ends the window before run 4 (ρ = 1.4) passes
 	// it at iteration 2 (1.96 > 1.5): window 0..1.
-	st, err = sgdk.CellStatistics(tr, 1e9, 1.5)
+	st, err = stability.CellStatistics(tr, 1e9, 1.5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Window != 1 || st.Escaped != 0.4 {
 		t.Errorf("local radius: Window %d, Escaped %v; want 1, 0.4", st.Window, st.Escaped)
 	}
-	if _, err := sgdk.CellStatistics(tr, 1e9, -1); err == nil || !strings.Contains(err.Error(), "localRadius") {
+	if _, err := stability.CellStatistics(tr, 1e9, -1); err == nil || !strings.Contains(err.Error(), "localRadius") {
 		t.Errorf("negative local radius: %v", err)
 	}
 
 	// A touch at iteration 1 leaves no window: growth statistics are NaN.
 	tr.Touched[3] = 1
-	st, err = sgdk.CellStatistics(tr, 1e9, 0)
+	st, err = stability.CellStatistics(tr, 1e9, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,12 +190,12 @@ func TestCellStatisticsStartAtMinimizer(t *testing.T) {
 	// a diverged one grew. Runs with d_0 > 0 follow d_N ≥ 2·d_0 and
 	// d_N < d_0.
 	inf := math.Inf(1)
-	tr := sgdk.Trajectories{
+	tr := stability.Trajectories{
 		Distance: [][]float64{{0, 0, 0}, {0, 1e-3, 2e-3}, {0, 1, inf}, {1, 1.5, 2}, {1, 0.5, 0}},
 		Energy:   [][]float64{{0, 0, 0}, {0, 1e-6, 4e-6}, {0, 1, inf}, {1, 2.25, 4}, {1, 0.25, 0}},
 		Touched:  []int{-1, -1, -1, -1, -1},
 	}
-	st, err := sgdk.CellStatistics(tr, 0, 0)
+	st, err := stability.CellStatistics(tr, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestCellStatisticsStartAtMinimizer(t *testing.T) {
 		t.Errorf("Grew = %v, Converged = %v, want 0.6, 0.2", st.Grew, st.Converged)
 	}
 	// Only the stationary run: nothing grew or converged.
-	st, err = sgdk.CellStatistics(sgdk.Trajectories{Distance: tr.Distance[:1], Energy: tr.Energy[:1], Touched: tr.Touched[:1]}, 0, 0)
+	st, err = stability.CellStatistics(stability.Trajectories{Distance: tr.Distance[:1], Energy: tr.Energy[:1], Touched: tr.Touched[:1]}, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,17 +221,17 @@ func TestCellStatisticsErrors(t *testing.T) {
 	ragged.Energy[1] = ragged.Energy[1][:2]
 	for _, tc := range []struct {
 		name   string
-		tr     sgdk.Trajectories
+		tr     stability.Trajectories
 		escape float64
 		want   string
 	}{
-		{"empty", sgdk.Trajectories{}, 1, "Distance is empty"},
+		{"empty", stability.Trajectories{}, 1, "Distance is empty"},
 		{"touched", bad, 1, "touched"},
 		{"ragged", ragged, 1, "run 1"},
 		{"radius", good, -1, "escapeRadius"},
 		{"nan radius", good, math.NaN(), "escapeRadius"},
 	} {
-		_, err := sgdk.CellStatistics(tc.tr, tc.escape, 0)
+		_, err := stability.CellStatistics(tc.tr, tc.escape, 0)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", tc.name, err, tc.want)
 		}
@@ -239,34 +240,34 @@ func TestCellStatisticsErrors(t *testing.T) {
 
 func TestRunCellValidation(t *testing.T) {
 	q, _ := twoPoint(t)
-	base := sgdk.Cell{Problem: q, Minimizer: []float64{0}, BatchSize: 1, Step: 0.5, Radius: 1, Iterations: 3, Runs: 2}
+	base := stability.Cell{Problem: q, Minimizer: []float64{0}, BatchSize: 1, Step: 0.5, Radius: 1, Iterations: 3, Runs: 2}
 	for _, tc := range []struct {
 		name string
-		mod  func(c *sgdk.Cell)
+		mod  func(c *stability.Cell)
 		want string
 	}{
-		{"nil problem", func(c *sgdk.Cell) { c.Problem = nil }, "Cell.Problem"},
-		{"minimizer", func(c *sgdk.Cell) { c.Minimizer = []float64{0, 0} }, "Cell.Minimizer"},
-		{"nan minimizer", func(c *sgdk.Cell) { c.Minimizer = []float64{math.NaN()} }, "Cell.Minimizer"},
-		{"step", func(c *sgdk.Cell) { c.Step = 0 }, "Cell.Step"},
-		{"inf step", func(c *sgdk.Cell) { c.Step = math.Inf(1) }, "Cell.Step"},
-		{"escape", func(c *sgdk.Cell) { c.EscapeRadius = -1 }, "Cell.EscapeRadius"},
-		{"local", func(c *sgdk.Cell) { c.LocalRadius = math.NaN() }, "Cell.LocalRadius"},
-		{"hessian", func(c *sgdk.Cell) { c.Hessian = mat.NewSymDense(2, nil) }, "Cell.Hessian"},
-		{"indefinite hessian", func(c *sgdk.Cell) { c.Hessian = mat.NewSymDense(1, []float64{-1}) }, "positive semidefinite"},
-		{"nan hessian", func(c *sgdk.Cell) { c.Hessian = mat.NewSymDense(1, []float64{math.NaN()}) }, "Cell.Hessian"},
-		{"start", func(c *sgdk.Cell) { c.Start = []float64{1, 2} }, "Cell.Start"},
-		{"nan start", func(c *sgdk.Cell) { c.Start = []float64{math.Inf(-1)} }, "Cell.Start[0]"},
-		{"runs", func(c *sgdk.Cell) { c.Runs = 0 }, "Cell.Runs = 0"},
-		{"iterations", func(c *sgdk.Cell) { c.Iterations = -1 }, "Cell.Iterations = -1"},
-		{"batch", func(c *sgdk.Cell) { c.BatchSize = -2 }, "Cell.BatchSize = -2"},
-		{"radius", func(c *sgdk.Cell) { c.Radius = -1 }, "Cell.Radius = -1"},
-		{"nan radius", func(c *sgdk.Cell) { c.Radius = math.NaN() }, "Cell.Radius"},
-		{"inf radius", func(c *sgdk.Cell) { c.Radius = math.Inf(1) }, "Cell.Radius"},
-		{"others length", func(c *sgdk.Cell) { c.Others = [][]float64{{1, 2}} }, "len(Cell.Others[0]) = 2"},
-		{"nan others", func(c *sgdk.Cell) { c.Others = [][]float64{{1}, {math.NaN()}} }, "Cell.Others[1][0] = NaN"},
-		{"bounds", func(c *sgdk.Cell) { c.Bounds = &problems.Box{Lower: []float64{1}, Upper: []float64{0}} }, "Cell.Bounds"},
-		{"bounds dim", func(c *sgdk.Cell) {
+		{"nil problem", func(c *stability.Cell) { c.Problem = nil }, "Cell.Problem"},
+		{"minimizer", func(c *stability.Cell) { c.Minimizer = []float64{0, 0} }, "Cell.Minimizer"},
+		{"nan minimizer", func(c *stability.Cell) { c.Minimizer = []float64{math.NaN()} }, "Cell.Minimizer"},
+		{"step", func(c *stability.Cell) { c.Step = 0 }, "Cell.Step"},
+		{"inf step", func(c *stability.Cell) { c.Step = math.Inf(1) }, "Cell.Step"},
+		{"escape", func(c *stability.Cell) { c.EscapeRadius = -1 }, "Cell.EscapeRadius"},
+		{"local", func(c *stability.Cell) { c.LocalRadius = math.NaN() }, "Cell.LocalRadius"},
+		{"hessian", func(c *stability.Cell) { c.Hessian = mat.NewSymDense(2, nil) }, "Cell.Hessian"},
+		{"indefinite hessian", func(c *stability.Cell) { c.Hessian = mat.NewSymDense(1, []float64{-1}) }, "positive semidefinite"},
+		{"nan hessian", func(c *stability.Cell) { c.Hessian = mat.NewSymDense(1, []float64{math.NaN()}) }, "Cell.Hessian"},
+		{"start", func(c *stability.Cell) { c.Start = []float64{1, 2} }, "Cell.Start"},
+		{"nan start", func(c *stability.Cell) { c.Start = []float64{math.Inf(-1)} }, "Cell.Start[0]"},
+		{"runs", func(c *stability.Cell) { c.Runs = 0 }, "Cell.Runs = 0"},
+		{"iterations", func(c *stability.Cell) { c.Iterations = -1 }, "Cell.Iterations = -1"},
+		{"batch", func(c *stability.Cell) { c.BatchSize = -2 }, "Cell.BatchSize = -2"},
+		{"radius", func(c *stability.Cell) { c.Radius = -1 }, "Cell.Radius = -1"},
+		{"nan radius", func(c *stability.Cell) { c.Radius = math.NaN() }, "Cell.Radius"},
+		{"inf radius", func(c *stability.Cell) { c.Radius = math.Inf(1) }, "Cell.Radius"},
+		{"others length", func(c *stability.Cell) { c.Others = [][]float64{{1, 2}} }, "len(Cell.Others[0]) = 2"},
+		{"nan others", func(c *stability.Cell) { c.Others = [][]float64{{1}, {math.NaN()}} }, "Cell.Others[1][0] = NaN"},
+		{"bounds", func(c *stability.Cell) { c.Bounds = &problems.Box{Lower: []float64{1}, Upper: []float64{0}} }, "Cell.Bounds"},
+		{"bounds dim", func(c *stability.Cell) {
 			b, err := problems.NewBox([]float64{-1, -1}, []float64{1, 1})
 			if err != nil {
 				t.Fatal(err)
@@ -276,7 +277,7 @@ func TestRunCellValidation(t *testing.T) {
 	} {
 		c := base
 		tc.mod(&c)
-		_, err := sgdk.RunCell(c, 1)
+		_, err := stability.RunCell(c, 1)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one naming %q", tc.name, err, tc.want)
 		}
@@ -286,7 +287,7 @@ func TestRunCellValidation(t *testing.T) {
 			t.Errorf("%s: error %q does not name a Cell field", tc.name, err)
 		}
 	}
-	if _, err := sgdk.RunCell(base, 1); err != nil {
+	if _, err := stability.RunCell(base, 1); err != nil {
 		t.Errorf("valid cell: %v", err)
 	}
 }
@@ -305,7 +306,7 @@ func sameFloats(a, b []float64) bool {
 	return true
 }
 
-func statsSlice(s sgdk.CellStats) []float64 {
+func statsSlice(s stability.CellStats) []float64 {
 	return []float64{float64(s.Runs), s.Escaped, s.Grew, s.Converged, float64(s.Window), s.GrowthMS, s.GrowthMSStderr,
 		s.GrowthMSR2, s.GrowthLo, s.GrowthHi, s.GrowthRunMedian}
 }
@@ -328,16 +329,16 @@ func TestRunCellWorkersIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := sgdk.Cell{
+	c := stability.Cell{
 		Problem: q, Minimizer: []float64{0, 0}, Others: [][]float64{{1, 1}}, Hessian: q.Hessian(), Geometry: &g,
 		BatchSize: 1, Step: 0.9, Radius: 0.5, EscapeRadius: 2, Bounds: box, Iterations: 15, Runs: 37, Seed: 5,
 		Outside: func(x []float64) bool { return x[0] > 0.8 },
 	}
-	a, err := sgdk.RunCell(c, 1)
+	a, err := stability.RunCell(c, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := sgdk.RunCell(c, 4)
+	b, err := stability.RunCell(c, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +405,7 @@ func TestRunCellGrowthWithinLemma37(t *testing.T) {
 			kf = float64(k)
 		}
 		for _, c := range []float64{0.6 * thresholds.Convergence(g, kf), 1.3 * thresholds.Divergence(g, kf)} {
-			res, err := sgdk.RunCell(sgdk.Cell{
+			res, err := stability.RunCell(stability.Cell{
 				Problem: q, Minimizer: []float64{0}, Hessian: q.Hessian(), Geometry: &g,
 				BatchSize: k, Step: c, Radius: 1, Iterations: 6, Runs: runs, Seed: 3,
 			}, 0)
@@ -434,18 +435,18 @@ func TestRunCellGrowthWithinLemma37(t *testing.T) {
 
 func TestGridCells(t *testing.T) {
 	q, g := twoPoint(t)
-	grid := sgdk.Grid{
-		Sites:   []sgdk.Site{{Name: "a", Problem: q, Minimizer: []float64{0}, Geometry: &g}, {Name: "b", Problem: q, Minimizer: []float64{0}}},
+	grid := stability.Grid{
+		Sites:   []stability.Site{{Name: "a", Problem: q, Minimizer: []float64{0}, Geometry: &g}, {Name: "b", Problem: q, Minimizer: []float64{0}}},
 		Batches: []int{1, sgdk.FullBatch},
 		Radii:   []float64{0.1, 1},
-		Rates: func(s sgdk.Site, k int) ([]sgdk.Rate, error) {
+		Rates: func(s stability.Site, k int) ([]stability.Rate, error) {
 			n := 1
 			if k == sgdk.FullBatch {
 				n = 3
 			}
-			rs := make([]sgdk.Rate, n)
+			rs := make([]stability.Rate, n)
 			for i := range rs {
-				rs[i] = sgdk.Rate{Label: s.Name, Value: 0.1 * float64(i+1)}
+				rs[i] = stability.Rate{Label: s.Name, Value: 0.1 * float64(i+1)}
 			}
 			return rs, nil
 		},
@@ -465,7 +466,7 @@ func TestGridCells(t *testing.T) {
 			t.Errorf("cell %d has Index %d", i, gc.Index)
 		}
 		c := grid.Cell(gc)
-		if c.Seed != sgdk.CellSeed(9, i) || c.Step != gc.Rate.Value || c.BatchSize != gc.BatchSize || c.Runs != 3 {
+		if c.Seed != stability.CellSeed(9, i) || c.Step != gc.Rate.Value || c.BatchSize != gc.BatchSize || c.Runs != 3 {
 			t.Errorf("cell %d: %+v", i, c)
 		}
 		seeds[c.Seed] = true
@@ -477,7 +478,7 @@ func TestGridCells(t *testing.T) {
 		t.Errorf("last cell %+v", gc)
 	}
 	var visited int
-	if err := grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
+	if err := grid.Run(func(gc stability.GridCell, res *stability.CellResult) error {
 		if gc.Index != visited || res.Stats.Runs != 3 {
 			t.Errorf("visit %d: %+v", visited, gc)
 		}
@@ -508,7 +509,7 @@ func BenchmarkRunCellSTModel1Runs100Iters20(b *testing.B) {
 	st.ExpectedHess(h, x)
 	for _, k := range []int{1, 200, sgdk.FullBatch} {
 		b.Run(fmt.Sprintf("K%d", k), func(b *testing.B) {
-			c := sgdk.Cell{
+			c := stability.Cell{
 				Problem: st, Minimizer: x, Hessian: h, BatchSize: k, Step: 0.01, Radius: 1e-2,
 				Bounds: st.Box(), Outside: func(y []float64) bool { return math.Abs(y[0]-x[0]) > 1 },
 				Iterations: 20, Runs: 100, Seed: 1,
@@ -516,7 +517,7 @@ func BenchmarkRunCellSTModel1Runs100Iters20(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := sgdk.RunCell(c, 2); err != nil {
+				if _, err := stability.RunCell(c, 2); err != nil {
 					b.Fatal(err)
 				}
 			}
