@@ -313,7 +313,7 @@ func TestMLPConcurrent(t *testing.T) {
 			defer wg.Done()
 			// Mix batch sizes so that workspaces of different sizes circulate.
 			g := make([]float64, p)
-			m.Component(j % 40).Grad(g, thetas[j])
+			m.Component(j%40).Grad(g, thetas[j])
 			m.BatchGrad(g, thetas[j], []int{j, j + 1})
 			m.ExpectedHessVec(par[j], thetas[j], thetas[0])
 		}()
