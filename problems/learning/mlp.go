@@ -81,7 +81,17 @@ type MLPConfig struct {
 	// Classes is the number of outputs C. Zero means max(labels) + 1;
 	// otherwise it must exceed every label.
 	Classes int
+	// Scratch bounds the scratch memory of one evaluation, in bytes; zero
+	// means DefaultScratch. Full-batch and mini-batch evaluations process
+	// their samples in chunks of as many as fit in it, so memory does not
+	// grow with N. It must allow at least one sample:
+	// 8·(6 Σ_{l≥1} d_l + d_0 + max_l d_l) bytes.
+	Scratch int
 }
+
+// DefaultScratch is the default MLPConfig.Scratch, 256 MiB: the 1797 digits
+// through a hidden layer of width 1500 fit in one chunk.
+const DefaultScratch = 256 << 20
 
 // MLP is a fully connected neural network on a labelled data set, as a
 // finite-sum problem: component i is sample i,
@@ -109,17 +119,20 @@ type MLPConfig struct {
 // multiplication by the Hessian", Neural Computation 6(1), 147–160: one
 // forward pass, one forward pass of directional derivatives and one backward
 // pass of each, at a few times the cost of a gradient and without forming
-// ∇²f. Full-batch and mini-batch evaluations process all their samples at
-// once through blas64.Gemm, so a native BLAS (blas64.Use) speeds up every
-// heavy path; a full-batch HVP costs 3L − 1 + 2(L − 1) + 2L − 1 matrix products
-// of the sizes of the layers times N.
+// ∇²f. Full-batch and mini-batch evaluations process their samples together
+// through blas64.Gemm, so a native BLAS (blas64.Use) speeds up every heavy
+// path: a gradient costs 3L − 1 matrix products and an HVP 8L − 5, each of
+// N rows (or the batch size) by the widths of one layer.
 //
 // # Concurrency and memory
 //
 // An MLP is immutable after construction and safe for concurrent use: every
 // evaluation takes its scratch space from a sync.Pool, so in steady state no
-// method allocates. The scratch of a full-batch HVP holds about
-// 6·N·Σ_l d_l floats (N·Σ_l d_l per array of the forward and backward passes).
+// method allocates (beyond what the BLAS implementation does). One
+// evaluation's scratch holds 6 Σ_{l≥1} d_l + d_0 + max_{l<L} d_l floats per
+// sample; samples are processed in chunks of as many as MLPConfig.Scratch
+// bytes hold, so memory is bounded whatever N (results may then differ from
+// one chunk by rounding). Concurrent evaluations each hold one scratch.
 type MLP struct {
 	x      *mat.Dense // N × d_0
 	labels []int
@@ -127,6 +140,7 @@ type MLP struct {
 	widths []int     // d_0, d_1, …, d_L = C
 	woff   []int     // woff[l−1]: offset of W_l in θ; the bias follows it
 	dim    int
+	chunk  int // samples per evaluation chunk
 	act    Activation
 	loss   Loss
 	l2     float64
@@ -219,6 +233,26 @@ func NewMLP(x mat.Matrix, labels []int, cfg MLPConfig) (*MLP, error) {
 		m.woff = append(m.woff, m.dim)
 		m.dim += m.widths[l] * (m.widths[l-1] + 1)
 	}
+	perRow := d // bytes of scratch per sample, /8: the gathered input, …
+	maxw := 0
+	for l := 1; l < len(m.widths); l++ {
+		perRow += 6 * m.widths[l] // a, σ', g, R{z}, R{a}, R{g}
+		if l < len(m.widths)-1 {
+			maxw = max(maxw, m.widths[l])
+		}
+	}
+	perRow = 8 * (perRow + maxw) // … and the product g_l W_l
+	scratch := cfg.Scratch
+	switch {
+	case scratch < 0:
+		return nil, fmt.Errorf("learning: NewMLP: cfg.Scratch = %d is negative", scratch)
+	case scratch == 0:
+		scratch = DefaultScratch
+	}
+	if scratch < perRow {
+		return nil, fmt.Errorf("learning: NewMLP: cfg.Scratch = %d bytes is below the %d bytes that one sample needs", scratch, perRow)
+	}
+	m.chunk = min(n, scratch/perRow)
 	m.comps = make([]MLPComponent, n)
 	for i := range m.comps {
 		m.comps[i] = MLPComponent{m: m, i: i}
@@ -260,31 +294,25 @@ func (m *MLP) Init(seed uint64) []float64 {
 	return theta
 }
 
-// ExpectedFunc returns F(θ) = (1/N) Σ_i ℓ_i(θ) + (L2/2)‖θ‖², evaluated in one
-// batched forward pass.
+// ExpectedFunc returns F(θ) = (1/N) Σ_i ℓ_i(θ) + (L2/2)‖θ‖², evaluated in
+// batched forward passes.
 func (m *MLP) ExpectedFunc(x []float64) float64 {
 	m.checkLen("ExpectedFunc", x)
-	ws := m.get(len(m.labels), false)
-	defer m.pool.Put(ws)
-	return m.eval(ws, m.all(), m.labels, x, nil, nil, nil)
+	return m.run(0, len(m.labels), nil, x, nil, nil, nil)
 }
 
-// ExpectedGrad writes ∇F(θ) into grad, by one batched forward and backward
-// pass.
+// ExpectedGrad writes ∇F(θ) into grad, by batched forward and backward
+// passes.
 func (m *MLP) ExpectedGrad(grad, x []float64) {
 	m.checkLen("ExpectedGrad", x, grad)
-	ws := m.get(len(m.labels), false)
-	defer m.pool.Put(ws)
-	m.eval(ws, m.all(), m.labels, x, grad, nil, nil)
+	m.run(0, len(m.labels), nil, x, grad, nil, nil)
 }
 
 // ExpectedHessVec writes ∇²F(θ)v into dst, by the batched R-operator. dst
 // must not share memory with x or v.
 func (m *MLP) ExpectedHessVec(dst, x, v []float64) {
 	m.checkLen("ExpectedHessVec", x, dst, v)
-	ws := m.get(len(m.labels), true)
-	defer m.pool.Put(ws)
-	m.eval(ws, m.all(), m.labels, x, nil, dst, v)
+	m.run(0, len(m.labels), nil, x, nil, dst, v)
 }
 
 // ExpectedHess writes the dense ∇²F(θ) into hess, column by column from p
@@ -296,35 +324,26 @@ func (m *MLP) ExpectedHess(hess *mat.SymDense, x []float64) {
 }
 
 // BatchFunc returns the mean (1/|idx|) Σ_{i∈idx} f_i(θ) over the samples idx
-// (repetitions count), evaluated in one batched pass. It panics if idx is
+// (repetitions count), evaluated in batched passes. It panics if idx is
 // empty or an index is out of range.
 func (m *MLP) BatchFunc(x []float64, idx []int) float64 {
 	m.checkLen("BatchFunc", x)
-	ws := m.get(m.checkIdx("BatchFunc", idx), false)
-	defer m.pool.Put(ws)
-	in, lab := m.gather(ws, idx)
-	return m.eval(ws, in, lab, x, nil, nil, nil)
+	return m.run(0, m.checkIdx("BatchFunc", idx), idx, x, nil, nil, nil)
 }
 
 // BatchGrad writes the mean gradient (1/|idx|) Σ_{i∈idx} ∇f_i(θ) into grad,
-// the SGD-k step direction for the batch idx, evaluated in one batched pass.
+// the SGD-k step direction for the batch idx, evaluated in batched passes.
 // It panics if idx is empty or an index is out of range.
 func (m *MLP) BatchGrad(grad, x []float64, idx []int) {
 	m.checkLen("BatchGrad", x, grad)
-	ws := m.get(m.checkIdx("BatchGrad", idx), false)
-	defer m.pool.Put(ws)
-	in, lab := m.gather(ws, idx)
-	m.eval(ws, in, lab, x, grad, nil, nil)
+	m.run(0, m.checkIdx("BatchGrad", idx), idx, x, grad, nil, nil)
 }
 
-// BatchHessVec writes (1/|idx|) Σ_{i∈idx} ∇²f_i(θ)v into dst, evaluated in one
-// batched pass. It panics if idx is empty or an index is out of range.
+// BatchHessVec writes (1/|idx|) Σ_{i∈idx} ∇²f_i(θ)v into dst, evaluated in
+// batched passes. It panics if idx is empty or an index is out of range.
 func (m *MLP) BatchHessVec(dst, x, v []float64, idx []int) {
 	m.checkLen("BatchHessVec", x, dst, v)
-	ws := m.get(m.checkIdx("BatchHessVec", idx), true)
-	defer m.pool.Put(ws)
-	in, lab := m.gather(ws, idx)
-	m.eval(ws, in, lab, x, nil, dst, v)
+	m.run(0, m.checkIdx("BatchHessVec", idx), idx, x, nil, dst, v)
 }
 
 // Objective returns F as a gonum optimize.Problem with Func = ExpectedFunc and
@@ -357,26 +376,20 @@ type MLPComponent struct {
 // Func returns f_i(θ).
 func (c *MLPComponent) Func(x []float64) float64 {
 	c.m.checkLen("Func", x)
-	ws := c.m.get(1, false)
-	defer c.m.pool.Put(ws)
-	return c.m.eval(ws, c.m.row(c.i), c.m.labels[c.i:c.i+1], x, nil, nil, nil)
+	return c.m.run(c.i, c.i+1, nil, x, nil, nil, nil)
 }
 
 // Grad writes ∇f_i(θ) into grad.
 func (c *MLPComponent) Grad(grad, x []float64) {
 	c.m.checkLen("Grad", x, grad)
-	ws := c.m.get(1, false)
-	defer c.m.pool.Put(ws)
-	c.m.eval(ws, c.m.row(c.i), c.m.labels[c.i:c.i+1], x, grad, nil, nil)
+	c.m.run(c.i, c.i+1, nil, x, grad, nil, nil)
 }
 
 // HessVec writes ∇²f_i(θ)v into dst by the R-operator. dst must not share
 // memory with x or v.
 func (c *MLPComponent) HessVec(dst, x, v []float64) {
 	c.m.checkLen("HessVec", x, dst, v)
-	ws := c.m.get(1, true)
-	defer c.m.pool.Put(ws)
-	c.m.eval(ws, c.m.row(c.i), c.m.labels[c.i:c.i+1], x, nil, dst, v)
+	c.m.run(c.i, c.i+1, nil, x, nil, dst, v)
 }
 
 // Hess writes the dense ∇²f_i(θ) into hess, column by column from p
@@ -423,13 +436,40 @@ func (m *MLP) checkIdx(name string, idx []int) int {
 	return len(idx)
 }
 
-// all returns the whole data matrix as the input of a batch.
-func (m *MLP) all() blas64.General { return m.x.RawMatrix() }
-
-// row returns sample i as a one-row input.
-func (m *MLP) row(i int) blas64.General {
+// run evaluates the mean of f_i over the samples lo..hi−1 (idx == nil) or
+// idx[lo..hi−1], in chunks of at most m.chunk samples so that the scratch
+// stays within its budget: it returns the mean, writes the mean gradient into
+// grad when grad is not nil and the mean Hessian-vector product with v into
+// hv when hv is not nil.
+func (m *MLP) run(lo, hi int, idx []int, theta, grad, hv, v []float64) float64 {
+	n := hi - lo
+	ws := m.get(min(n, m.chunk), hv != nil)
+	defer m.pool.Put(ws)
 	d := m.widths[0]
-	return blas64.General{Rows: 1, Cols: d, Stride: d, Data: m.x.RawRowView(i)}
+	scale := 1 / float64(n)
+	var f float64
+	for s := lo; s < hi; s += m.chunk {
+		e := min(s+m.chunk, hi)
+		var in blas64.General
+		var lab []int
+		if idx == nil {
+			in = gen(m.x.RawMatrix().Data[s*d:], e-s, d)
+			lab = m.labels[s:e]
+		} else {
+			in, lab = m.gather(ws, idx[s:e])
+		}
+		f += m.eval(ws, in, lab, scale, s == lo, theta, grad, hv, v)
+	}
+	if m.l2 != 0 {
+		f += 0.5 * m.l2 * floats.Dot(theta, theta)
+		if grad != nil {
+			floats.AddScaled(grad, m.l2, theta)
+		}
+		if hv != nil {
+			floats.AddScaled(hv, m.l2, v)
+		}
+	}
+	return f
 }
 
 // gather copies the samples idx and their labels into the workspace.
@@ -507,11 +547,11 @@ func (m *MLP) weights(theta []float64, l int) (blas64.General, []float64) {
 	return gen(theta[off:off+out*in], out, in), theta[off+out*in : off+out*(in+1)]
 }
 
-// eval evaluates on the batch whose inputs are the rows of in and whose labels
-// are labels. It returns the mean of f_i over the batch; when
-// grad is not nil it writes the mean gradient into it; when hv is not nil it
-// writes the mean Hessian-vector product with v into it.
-func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, theta, grad, hv, v []float64) float64 {
+// eval evaluates the data term on the chunk whose inputs are the rows of in
+// and whose labels are labels: it returns scale·Σ ℓ_i over the chunk and,
+// when grad (hv) is not nil, adds scale·Σ ∇ℓ_i (scale·Σ ∇²ℓ_i v) to it, or
+// overwrites it when first.
+func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, scale float64, first bool, theta, grad, hv, v []float64) float64 {
 	n := in.Rows
 	L := len(m.widths) - 1
 	w := m.widths
@@ -533,9 +573,9 @@ func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, theta, grad, 
 		}
 	}
 
-	// Loss and its derivative in the outputs, g_L = (1/n) ∂ℓ/∂z_L; for
+	// Loss and its derivative in the outputs, g_L = scale·∂ℓ/∂z_L; for
 	// cross-entropy a[L] is overwritten by the softmax probabilities.
-	inv := 1 / float64(n)
+	inv := scale
 	var f float64
 	c := w[L]
 	for k := 0; k < n; k++ {
@@ -563,22 +603,24 @@ func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, theta, grad, 
 		g[y] -= inv * boolf(m.loss == CrossEntropy)
 	}
 	f *= inv
-	if m.l2 != 0 {
-		f += 0.5 * m.l2 * floats.Dot(theta, theta)
-	}
 
+	beta := 1.0
+	if first {
+		beta = 0
+	}
 	if grad != nil {
-		m.backward(ws, in, theta, grad)
+		m.backward(ws, in, theta, grad, beta)
 	}
 	if hv != nil {
-		m.rop(ws, in, theta, v, hv)
+		m.rop(ws, in, theta, v, hv, scale, beta)
 	}
 	return f
 }
 
-// backward writes the mean gradient into grad by backpropagation:
-// ∂/∂W_l = g_lᵀ a_{l−1}, ∂/∂b_l = g_lᵀ1, g_{l−1} = (g_l W_l) ⊙ σ'(z_{l−1}).
-func (m *MLP) backward(ws *workspace, in blas64.General, theta, grad []float64) {
+// backward sets grad to beta·grad plus the gradient of the chunk's data term
+// by backpropagation: ∂/∂W_l = g_lᵀ a_{l−1}, ∂/∂b_l = g_lᵀ1,
+// g_{l−1} = (g_l W_l) ⊙ σ'(z_{l−1}).
+func (m *MLP) backward(ws *workspace, in blas64.General, theta, grad []float64, beta float64) {
 	n := in.Rows
 	L := len(m.widths) - 1
 	w := m.widths
@@ -591,32 +633,29 @@ func (m *MLP) backward(ws *workspace, in blas64.General, theta, grad []float64) 
 		if l > 1 {
 			A = gen(ws.a[l-1], n, w[l-1])
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, A, 0, gW)
-		blas64.Gemv(blas.Trans, 1, G, ones, 0, blas64.Vector{N: len(gb), Inc: 1, Data: gb})
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, A, beta, gW)
+		blas64.Gemv(blas.Trans, 1, G, ones, beta, blas64.Vector{N: len(gb), Inc: 1, Data: gb})
 		if l > 1 {
 			Gp := gen(ws.g[l-1], n, w[l-1])
 			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, G, W, 0, Gp)
 			floats.Mul(Gp.Data, ws.d[l-1][:len(Gp.Data)])
 		}
 	}
-	if m.l2 != 0 {
-		floats.AddScaled(grad, m.l2, theta)
-	}
 }
 
-// rop writes the mean Hessian-vector product ∇²f(θ)v into hv by the
-// R-operator R{·} = ∂/∂r (·)(θ + r v) at r = 0 (Pearlmutter 1994): forward,
+// rop sets hv to beta·hv plus the Hessian-vector product of the chunk's data
+// term by the R-operator R{·} = ∂/∂r (·)(θ + r v) at r = 0 (Pearlmutter 1994): forward,
 //
 //	R{z_l} = R{a_{l−1}} W_lᵀ + a_{l−1} V_lᵀ + 1 v_bᵀ,   R{a_l} = σ'(z_l) ⊙ R{z_l},
 //
 // then backward, with g_l the output derivatives of eval,
 //
-//	R{g_L} = (1/n) ∇²_z ℓ R{z_L},
+//	R{g_L} = scale·∇²_z ℓ R{z_L},
 //	R{g_{l−1}} = (R{g_l} W_l + g_l V_l) ⊙ σ'(z_{l−1}) + (g_l W_l) ⊙ σ''(z_{l−1}) ⊙ R{z_{l−1}},
 //	R{∂/∂W_l} = R{g_l}ᵀ a_{l−1} + g_lᵀ R{a_{l−1}},   R{∂/∂b_l} = R{g_l}ᵀ 1,
 //
-// plus L2·v.
-func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64) {
+// where the rows of R{g_L} are the samples'.
+func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scale, beta float64) {
 	n := in.Rows
 	L := len(m.widths) - 1
 	w := m.widths
@@ -638,7 +677,7 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64) {
 
 	// R{g_L}: cross-entropy ∇²_z ℓ = diag(π) − ππᵀ (π the probabilities in
 	// a[L]); squared ∇²_z ℓ = I.
-	inv := 1 / float64(n)
+	inv := scale
 	c := w[L]
 	for k := 0; k < n; k++ {
 		rz := ws.rz[L][k*c : (k+1)*c]
@@ -663,12 +702,12 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64) {
 		G := gen(ws.g[l], n, w[l])
 		RG := gen(ws.rg[l], n, w[l])
 		if l == 1 {
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, in, 0, hW)
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, in, beta, hW)
 		} else {
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, gen(ws.a[l-1], n, w[l-1]), 0, hW)
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, gen(ws.a[l-1], n, w[l-1]), beta, hW)
 			blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, gen(ws.ra[l-1], n, w[l-1]), 1, hW)
 		}
-		blas64.Gemv(blas.Trans, 1, RG, ones, 0, blas64.Vector{N: len(hb), Inc: 1, Data: hb})
+		blas64.Gemv(blas.Trans, 1, RG, ones, beta, blas64.Vector{N: len(hb), Inc: 1, Data: hb})
 		if l == 1 {
 			break
 		}
@@ -692,9 +731,6 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64) {
 			RGp.Data[j] = RGp.Data[j]*d[j] + pj*d2*rzp[j]
 			gp[j] = pj * d[j]
 		}
-	}
-	if m.l2 != 0 {
-		floats.AddScaled(hv, m.l2, v)
 	}
 }
 

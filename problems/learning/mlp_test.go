@@ -410,6 +410,9 @@ func TestNewMLPErrors(t *testing.T) {
 		{"Inf L2", x, labels, MLPConfig{Hidden: []int{3}, L2: math.Inf(1)}, "cfg.L2 = +Inf"},
 		{"activation", x, labels, MLPConfig{Hidden: []int{3}, Activation: 7}, "cfg.Activation = 7"},
 		{"loss", x, labels, MLPConfig{Hidden: []int{3}, Loss: 7}, "cfg.Loss = 7"},
+		{"negative Scratch", x, labels, MLPConfig{Hidden: []int{3}, Scratch: -1}, "cfg.Scratch = -1"},
+		// One sample needs 8·(6·(3 + 2) + 2 + 3) = 280 bytes.
+		{"small Scratch", x, labels, MLPConfig{Hidden: []int{3}, Scratch: 279}, "cfg.Scratch = 279 bytes is below the 280"},
 	} {
 		_, err := NewMLP(tc.x, tc.labels, tc.cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -427,5 +430,55 @@ func TestMLPTrainBadX0(t *testing.T) {
 	m := tinyMLP(t, mlpCase{}, 0)
 	if _, err := m.Train([]float64{1}, nil); err == nil || !strings.Contains(err.Error(), "x0") {
 		t.Errorf("Train with short x0: %v", err)
+	}
+}
+
+func TestMLPChunks(t *testing.T) {
+	// Evaluating in chunks of two samples (a scratch of 2.5 samples) gives
+	// the one-chunk results up to rounding.
+	x, labels := tinyData(7, 3, 3, 12)
+	rnd := rand.New(rand.NewPCG(12, 12))
+	for _, c := range mlpCases {
+		cfg := MLPConfig{Hidden: []int{4, 3}, Activation: c.act, Loss: c.loss, L2: 0.2}
+		one, err := NewMLP(x, labels, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Scratch = 8 * (6*(4+3+3) + 3 + 4) * 5 / 2
+		chunked, err := NewMLP(x, labels, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chunked.chunk != 2 || one.chunk != 7 {
+			t.Fatalf("chunks of %d and %d samples, want 2 and 7", chunked.chunk, one.chunk)
+		}
+		p := one.Dim()
+		theta, v := randVec(p, 1, rnd), randVec(p, 1, rnd)
+		idx := []int{6, 1, 1, 3, 0}
+		a, b := make([]float64, p), make([]float64, p)
+		const tol = 1e-13 // the same sums, grouped differently
+		if fa, fb := one.ExpectedFunc(theta), chunked.ExpectedFunc(theta); !scalar.EqualWithinAbsOrRel(fa, fb, tol, tol) {
+			t.Errorf("%v %v: F = %v in one chunk, %v in chunks", c.act, c.loss, fa, fb)
+		}
+		one.ExpectedGrad(a, theta)
+		chunked.ExpectedGrad(b, theta)
+		if !floats.EqualApprox(a, b, tol) {
+			t.Errorf("%v %v: ExpectedGrad differs in chunks", c.act, c.loss)
+		}
+		one.ExpectedHessVec(a, theta, v)
+		chunked.ExpectedHessVec(b, theta, v)
+		if !floats.EqualApprox(a, b, tol) {
+			t.Errorf("%v %v: ExpectedHessVec differs in chunks", c.act, c.loss)
+		}
+		one.BatchHessVec(a, theta, v, idx)
+		chunked.BatchHessVec(b, theta, v, idx)
+		if !floats.EqualApprox(a, b, tol) {
+			t.Errorf("%v %v: BatchHessVec differs in chunks", c.act, c.loss)
+		}
+		one.BatchGrad(a, theta, idx)
+		chunked.BatchGrad(b, theta, idx)
+		if !floats.EqualApprox(a, b, tol) {
+			t.Errorf("%v %v: BatchGrad differs in chunks", c.act, c.loss)
+		}
 	}
 }
