@@ -149,9 +149,10 @@ type MLP struct {
 }
 
 var (
-	_ problems.Problem        = (*MLP)(nil)
-	_ problems.ExpectedGrader = (*MLP)(nil)
-	_ problems.Component      = (*MLPComponent)(nil)
+	_ problems.Problem           = (*MLP)(nil)
+	_ problems.ExpectedGrader    = (*MLP)(nil)
+	_ problems.ExpectedHessianer = (*MLP)(nil)
+	_ problems.Component         = (*MLPComponent)(nil)
 )
 
 // NewMLP returns the MLP problem of cfg on the samples that are the rows of x,
@@ -317,7 +318,7 @@ func (m *MLP) ExpectedHessVec(dst, x, v []float64) {
 
 // ExpectedHess writes the dense ∇²F(θ) into hess, column by column from p
 // full-batch Hessian-vector products: O(p) HVPs and p² memory, for small p
-// and for tests. hess must be p×p.
+// and for tests. hess must be p×p or empty (it is then resized).
 func (m *MLP) ExpectedHess(hess *mat.SymDense, x []float64) {
 	m.checkLen("ExpectedHess", x)
 	m.denseHess(hess, x, m.ExpectedHessVec)
@@ -394,13 +395,16 @@ func (c *MLPComponent) HessVec(dst, x, v []float64) {
 
 // Hess writes the dense ∇²f_i(θ) into hess, column by column from p
 // Hessian-vector products: O(p) HVPs and p² memory, for small p and for
-// tests. hess must be p×p.
+// tests. hess must be p×p or empty (it is then resized).
 func (c *MLPComponent) Hess(hess *mat.SymDense, x []float64) {
 	c.m.checkLen("Hess", x)
 	c.m.denseHess(hess, x, c.HessVec)
 }
 
 func (m *MLP) denseHess(hess *mat.SymDense, x []float64, hv func(dst, x, v []float64)) {
+	if hess.IsEmpty() {
+		hess.ReuseAsSym(m.dim)
+	}
 	if hess.SymmetricDim() != m.dim {
 		panic("learning: Hess: dimension mismatch")
 	}
