@@ -161,8 +161,8 @@ var (
 // non-finite entry, when labels does not have one entry per row of x or has a
 // negative entry or one not below cfg.Classes, when there are fewer than two
 // classes, when cfg.Hidden is empty or has a width below 1, when
-// cfg.Activation or cfg.Loss is unknown, or when cfg.L2 is negative or not
-// finite.
+// cfg.Activation or cfg.Loss is unknown, when cfg.L2 is negative or not
+// finite, or when cfg.Scratch is negative or too small for one sample.
 func NewMLP(x mat.Matrix, labels []int, cfg MLPConfig) (*MLP, error) {
 	if x == nil {
 		return nil, errors.New("learning: NewMLP: x is nil")
