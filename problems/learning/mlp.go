@@ -749,7 +749,7 @@ func (m *MLP) activate(a, d []float64) {
 		}
 	case Softplus:
 		for j, z := range a {
-			a[j] = softplus(z)
+			a[j] = log1pExp(z)
 			d[j] = sigmoid(z)
 		}
 	}
@@ -778,8 +778,8 @@ func boolf(b bool) float64 {
 	return 0
 }
 
-// softplus returns log(1 + e^t) without overflow.
-func softplus(t float64) float64 {
+// log1pExp returns log(1 + e^t) without overflow.
+func log1pExp(t float64) float64 {
 	if t > 0 {
 		return t + math.Log1p(math.Exp(-t))
 	}

@@ -30,7 +30,7 @@ func tinyData(n, d, c int, seed uint64) (*mat.Dense, []int) {
 	return x, labels
 }
 
-func randVec(n int, scale float64, rnd *rand.Rand) []float64 {
+func randVec(rnd *rand.Rand, n int, scale float64) []float64 {
 	v := make([]float64, n)
 	for i := range v {
 		v[i] = scale * rnd.NormFloat64()
@@ -126,7 +126,7 @@ func TestMLPFuncAgainstNaive(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(3, 3))
 	for _, c := range mlpCases {
 		m := tinyMLP(t, c, 0.3)
-		theta := randVec(m.Dim(), 1, rnd)
+		theta := randVec(rnd, m.Dim(), 1)
 		var mean float64
 		for i := 0; i < m.Len(); i++ {
 			want := naiveLoss(m.widths, c.act, c.loss, 0.3, theta, m.x.RawRowView(i), m.labels[i])
@@ -162,7 +162,7 @@ func TestMLPGradFD(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(4, 4))
 	for _, c := range mlpCases {
 		m := tinyMLP(t, c, 0.3)
-		theta := randVec(m.Dim(), 1, rnd)
+		theta := randVec(rnd, m.Dim(), 1)
 		got := make([]float64, m.Dim())
 		check := func(name string, f func([]float64) float64, grad func(g, x []float64)) {
 			grad(got, theta)
@@ -188,7 +188,7 @@ func TestMLPHessFD(t *testing.T) {
 	for _, c := range mlpCases {
 		m := tinyMLP(t, c, 0.3)
 		p := m.Dim()
-		theta := randVec(p, 1, rnd)
+		theta := randVec(rnd, p, 1)
 		got := mat.NewSymDense(p, nil)
 		want := mat.NewSymDense(p, nil)
 		jac := mat.NewDense(p, p, nil)
@@ -228,8 +228,8 @@ func TestMLPBatchedEqualsComponents(t *testing.T) {
 	for _, c := range mlpCases {
 		m := tinyMLP(t, c, 0.3)
 		p := m.Dim()
-		theta := randVec(p, 1, rnd)
-		v := randVec(p, 1, rnd)
+		theta := randVec(rnd, p, 1)
+		v := randVec(rnd, p, 1)
 		idx := []int{4, 0, 4, 2}
 
 		sumG, sumH := make([]float64, p), make([]float64, p)
@@ -276,8 +276,8 @@ func TestMLPBatchedEqualsComponents(t *testing.T) {
 func TestMLPDoesNotModifyInputs(t *testing.T) {
 	m := tinyMLP(t, mlpCase{Softplus, CrossEntropy}, 0.1)
 	rnd := rand.New(rand.NewPCG(8, 8))
-	theta := randVec(m.Dim(), 1, rnd)
-	v := randVec(m.Dim(), 1, rnd)
+	theta := randVec(rnd, m.Dim(), 1)
+	v := randVec(rnd, m.Dim(), 1)
 	theta0, v0 := append([]float64(nil), theta...), append([]float64(nil), v...)
 	dst := make([]float64, m.Dim())
 	m.ExpectedHessVec(dst, theta, v)
@@ -300,7 +300,7 @@ func TestMLPConcurrent(t *testing.T) {
 	thetas := make([][]float64, jobs)
 	serial := make([][]float64, jobs)
 	for j := range thetas {
-		thetas[j] = randVec(p, 1, rnd)
+		thetas[j] = randVec(rnd, p, 1)
 		serial[j] = make([]float64, p)
 		m.ExpectedHessVec(serial[j], thetas[j], thetas[0])
 	}
@@ -453,7 +453,7 @@ func TestMLPChunks(t *testing.T) {
 			t.Fatalf("chunks of %d and %d samples, want 2 and 7", chunked.chunk, one.chunk)
 		}
 		p := one.Dim()
-		theta, v := randVec(p, 1, rnd), randVec(p, 1, rnd)
+		theta, v := randVec(rnd, p, 1), randVec(rnd, p, 1)
 		idx := []int{6, 1, 1, 3, 0}
 		a, b := make([]float64, p), make([]float64, p)
 		const tol = 1e-13 // the same sums, grouped differently
@@ -499,7 +499,7 @@ func TestMLPHessVecDigits(t *testing.T) {
 		}
 		p := m.Dim()
 		theta := m.Init(3)
-		u, v := randVec(p, 1, rnd), randVec(p, 1, rnd)
+		u, v := randVec(rnd, p, 1), randVec(rnd, p, 1)
 		floats.Scale(1/floats.Norm(v, 2), v)
 		hu, hv := make([]float64, p), make([]float64, p)
 		m.ExpectedHessVec(hu, theta, u)
