@@ -25,10 +25,15 @@ type Path int
 const (
 	// PathAuto uses PathClosedForm when the problem implements
 	// problems.DiagonalMomenter, else PathDiagonal when every component
-	// implements problems.DiagonalHessianer, else PathDense.
+	// implements problems.DiagonalHessianer, else PathRankOne when every
+	// component implements problems.RankOneHessianer, else PathDense.
 	PathAuto Path = iota
 	// PathDense is the generic path: dense component Hessians, O(N p³) per
-	// point. It is always available and always correct.
+	// point. It is always available and always correct. Each component's
+	// Hessian comes from problems.HessianOf: its own dense Hessian
+	// (problems.Hessianer) when it has one, else one built from its
+	// structure, its Hessian-vector products, or central differences of its
+	// gradient.
 	PathDense
 	// PathDiagonal uses the components' diagonal Hessians
 	// (problems.DiagonalHessianer), O(N p) per point.
@@ -37,6 +42,27 @@ const (
 	// M(θ) (problems.DiagonalMomenter), O(p) per point when the problem's
 	// method is.
 	PathClosedForm
+	// PathRankOne uses rank-one component Hessians
+	// ∇²f_i(θ) = c_i a_i a_i' + ρ_i I (problems.RankOneHessianer), with
+	// G = Σ_i p_i c_i a_i a_i', H = G + ρ̄I, δ_i = ρ_i − ρ̄, S = Σ_i p_i δ_i c_i a_i a_i'
+	// and the exact identity
+	//
+	//	M(θ) = Σ_i p_i c_i² (a_i'Ha_i) a_i a_i' − GHG + SH + HS + Var(ρ)·H,
+	//
+	// which takes four products of the N×p matrix of the a_i with p×p
+	// matrices, O(N p² + p³) per point instead of O(N p³), and no p×p
+	// matrix per component.
+	PathRankOne
+	// PathHessVec is PathDense with each component Hessian built column by
+	// column from its Hessian-vector products (problems.HessVecOf), p
+	// products per component and point. It checks the products against the
+	// dense path.
+	PathHessVec
+	// PathFiniteDifference is PathDense with each component Hessian the
+	// central difference of its gradient (problems.FDHessian), 2p gradients
+	// per component and point (accuracy of problems.FDHessianStep). It needs
+	// only Func and Grad.
+	PathFiniteDifference
 )
 
 // String returns the name of the path.
@@ -50,6 +76,12 @@ func (p Path) String() string {
 		return "diagonal"
 	case PathClosedForm:
 		return "closed-form"
+	case PathRankOne:
+		return "rank-one"
+	case PathHessVec:
+		return "hessvec"
+	case PathFiniteDifference:
+		return "finite-difference"
 	}
 	return fmt.Sprintf("Path(%d)", int(p))
 }
@@ -153,7 +185,7 @@ func (s Settings) resolve() (config, error) {
 	default:
 		c.z = z
 	}
-	if s.Path < PathAuto || s.Path > PathClosedForm {
+	if s.Path < PathAuto || s.Path > PathFiniteDifference {
 		return c, fmt.Errorf("geometry: Path = %v is not a known path", s.Path)
 	}
 	c.path = s.Path
@@ -169,7 +201,18 @@ type problemData struct {
 	diag    []problems.DiagonalHessianer // PathDiagonal
 	moments problems.DiagonalMomenter    // PathClosedForm
 	expHess problems.ExpectedHessianer   // PathDense, optional
+	hess    []problems.Hessianer         // PathDense, PathHessVec, PathFiniteDifference
+	rank    []problems.RankOneHessianer  // PathRankOne
 }
+
+// hvOnly hides every capability of a component except its Hessian-vector
+// product, so that problems.HessianOf builds the dense Hessian from products.
+type hvOnly struct {
+	problems.Component
+	hv problems.HessVecer
+}
+
+func (h hvOnly) HessVec(dst, x, v []float64) { h.hv.HessVec(dst, x, v) }
 
 func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path, error) {
 	if p == nil {
@@ -209,11 +252,15 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 	pd.moments, _ = p.(problems.DiagonalMomenter)
 	pd.expHess, _ = p.(problems.ExpectedHessianer)
 	pd.diag = make([]problems.DiagonalHessianer, n)
-	allDiag := true
+	pd.rank = make([]problems.RankOneHessianer, n)
+	allDiag, allRank := true, true
 	for i, c := range pd.comps {
 		var ok bool
 		if pd.diag[i], ok = c.(problems.DiagonalHessianer); !ok {
 			allDiag = false
+		}
+		if pd.rank[i], ok = c.(problems.RankOneHessianer); !ok {
+			allRank = false
 		}
 	}
 	if path == PathAuto {
@@ -222,8 +269,33 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 			path = PathClosedForm
 		case allDiag:
 			path = PathDiagonal
+		case allRank:
+			path = PathRankOne
 		default:
 			path = PathDense
+		}
+	}
+	switch path {
+	case PathDense, PathHessVec, PathFiniteDifference:
+		pd.hess = make([]problems.Hessianer, n)
+		for i, c := range pd.comps {
+			switch path {
+			case PathDense:
+				pd.hess[i] = problems.HessianOf(c)
+			case PathHessVec:
+				pd.hess[i] = problems.HessianOf(hvOnly{Component: c, hv: problems.HessVecOf(c)})
+			default:
+				pd.hess[i] = problems.FDHessian(c).(problems.Hessianer)
+			}
+		}
+		if path != PathDense {
+			pd.expHess = nil // every Hessian by the path's own form
+		}
+	case PathRankOne:
+		for i, r := range pd.rank {
+			if r == nil {
+				return nil, path, fmt.Errorf("geometry: Path = rank-one but component %d of p does not implement problems.RankOneHessianer", i)
+			}
 		}
 	}
 	switch path {
@@ -289,7 +361,7 @@ func Estimate(p problems.Problem, center []float64, s Settings) (*Local, error) 
 	var vecs [][]float64 // eigenvectors of H̄, by AllEigenvalues order
 	var all []float64
 	var proj []float64 // proj[k*dim+j] = v_j' H_k v_j, H_k the pair mean of pair k
-	if path == PathDense {
+	if path != PathDiagonal && path != PathClosedForm {
 		hbar, err = e.denseMain()
 		if err != nil {
 			return nil, err
@@ -564,18 +636,135 @@ type denseWork struct {
 	k        *mat.Dense
 	ks       *mat.SymDense
 	keig     mat.EigenSym
+
+	// PathRankOne: the rows a_i, the scales c_i and ridges ρ_i at θ, G and
+	// scratch (allocated by rankOneWork).
+	ra, rb, ry   blas64.General // N×p
+	rc, rrho, rq []float64
+	rg, rhf, rt  blas64.General // p×p: G, H (full), products
+	rbar, rvar   float64        // ρ̄, Var(ρ)
+	rdelta       bool           // some ρ_i ≠ ρ̄
 }
 
-func newDenseWork(seed uint64, radius float64, dim int) *denseWork {
+// rankOneWork allocates the PathRankOne scratch of w for n components.
+func (w *denseWork) rankOneWork(n, dim int) {
 	gen := func(r, c int) blas64.General {
 		return blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
 	}
-	return &denseWork{
-		smp:   newSampler(seed, radius),
+	w.ra, w.rb, w.ry = gen(n, dim), gen(n, dim), gen(n, dim)
+	w.rc, w.rrho, w.rq = make([]float64, n), make([]float64, n), make([]float64, n)
+	w.rg, w.rhf, w.rt = gen(dim, dim), gen(dim, dim), gen(dim, dim)
+}
+
+func (e *estimator) newDenseWork() *denseWork {
+	dim := e.pd.dim
+	gen := func(r, c int) blas64.General {
+		return blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+	}
+	w := &denseWork{
+		smp:   newSampler(e.cfg.seed, e.cfg.radius),
 		theta: make([]float64, dim), u: make([]float64, dim),
 		comp: mat.NewSymDense(dim, nil), h: mat.NewSymDense(dim, nil), sum: mat.NewSymDense(dim, nil),
 		d: gen(dim, dim), y: gen(dim, dim), yp: gen(dim, dim), yn: gen(dim, dim),
 		s: blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: make([]float64, dim*dim)},
+	}
+	if e.cfg.path == PathRankOne {
+		w.rankOneWork(len(e.pd.comps), dim)
+	}
+	return w
+}
+
+// rankOneHess evaluates the rank-one component Hessians c_i a_i a_i' + ρ_i I
+// at w.theta into w.ra, w.rc, w.rrho, and writes G = Σ_i p_i c_i a_i a_i' into
+// w.rg and H = G + ρ̄I into w.h and w.rhf.
+func (e *estimator) rankOneHess(w *denseWork) {
+	dim := e.pd.dim
+	var rbar float64
+	for i, r := range e.pd.rank {
+		c, a := r.RankOneHess(w.theta)
+		copy(w.ra.Data[i*dim:(i+1)*dim], a)
+		w.rc[i] = c
+		w.rrho[i] = r.Ridge()
+		rbar += e.pd.w[i] * w.rrho[i]
+		f := e.pd.w[i] * c
+		row := w.rb.Data[i*dim : (i+1)*dim]
+		for d, v := range a {
+			row[d] = f * v
+		}
+	}
+	w.rbar, w.rvar, w.rdelta = rbar, 0, false
+	for i, rho := range w.rrho {
+		if d := rho - rbar; d != 0 {
+			w.rdelta = true
+			w.rvar += e.pd.w[i] * d * d
+		}
+	}
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, w.ra, w.rb, 0, w.rg)
+	hr := w.h.RawSymmetric()
+	for a := range dim {
+		for b := range dim {
+			v := (w.rg.Data[a*dim+b] + w.rg.Data[b*dim+a]) / 2
+			if a == b {
+				v += rbar
+			}
+			w.rhf.Data[a*dim+b] = v
+			if b >= a {
+				hr.Data[a*hr.Stride+b] = v
+			}
+		}
+	}
+}
+
+// rankOneMoment writes M(θ) (upper triangle) into w.s from the rank-one data
+// of rankOneHess, by the identity documented at PathRankOne:
+//
+//	M = Σ_i p_i c_i² (a_i'Ha_i) a_i a_i' − GHG + SH + HS + Var(ρ)·H.
+func (e *estimator) rankOneMoment(w *denseWork) {
+	dim := e.pd.dim
+	// q_i = a_i'Ha_i from Y = AH.
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.ra, w.rhf, 0, w.ry)
+	for i := range w.rc {
+		a := w.ra.Data[i*dim : (i+1)*dim]
+		y := w.ry.Data[i*dim : (i+1)*dim]
+		var q float64
+		for d, v := range a {
+			q += v * y[d]
+		}
+		f := e.pd.w[i] * w.rc[i] * w.rc[i] * q
+		row := w.rb.Data[i*dim : (i+1)*dim]
+		for d, v := range a {
+			row[d] = f * v
+		}
+	}
+	// M = A' diag(p c² q) A − G(HG).
+	m := blas64.General{Rows: dim, Cols: dim, Stride: dim, Data: w.s.Data}
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1, w.ra, w.rb, 0, m)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.rhf, w.rg, 0, w.rt)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1, w.rg, w.rt, 1, m)
+	if w.rdelta {
+		// S = A' diag(p δ c) A into rt is not needed as a whole: with
+		// B = diag(p δ c) A, SH = A'(BH).
+		for i := range w.rc {
+			f := e.pd.w[i] * (w.rrho[i] - w.rbar) * w.rc[i]
+			a := w.ra.Data[i*dim : (i+1)*dim]
+			row := w.rb.Data[i*dim : (i+1)*dim]
+			for d, v := range a {
+				row[d] = f * v
+			}
+		}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.rb, w.rhf, 0, w.ry)
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, w.ra, w.ry, 0, w.rt) // SH
+		for a := range dim {
+			for b := range dim {
+				m.Data[a*dim+b] += w.rt.Data[a*dim+b] + w.rt.Data[b*dim+a] + w.rvar*w.rhf.Data[a*dim+b]
+			}
+		}
+	}
+	// Symmetrise into the upper triangle that the caller reads.
+	for a := range dim {
+		for b := a + 1; b < dim; b++ {
+			m.Data[a*dim+b] = (m.Data[a*dim+b] + m.Data[b*dim+a]) / 2
+		}
 	}
 }
 
@@ -584,14 +773,16 @@ func newDenseWork(seed uint64, radius float64, dim int) *denseWork {
 func (e *estimator) hessAt(w *denseWork) bool {
 	dim := e.pd.dim
 	hr := w.h.RawSymmetric()
-	if e.pd.expHess != nil {
+	if e.cfg.path == PathRankOne {
+		e.rankOneHess(w)
+	} else if e.pd.expHess != nil {
 		e.pd.expHess.ExpectedHess(w.h, w.theta)
 	} else {
 		for a := range dim {
 			clear(hr.Data[a*hr.Stride+a : a*hr.Stride+dim])
 		}
-		for i, c := range e.pd.comps {
-			c.Hess(w.comp, w.theta)
+		for i, h := range e.pd.hess {
+			h.Hess(w.comp, w.theta)
 			addUpper(hr, e.pd.w[i], w.comp.RawSymmetric())
 		}
 	}
@@ -660,8 +851,11 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 	yn := blas64.General{Rows: dim, Cols: nn, Stride: w.yn.Stride, Data: w.yn.Data}
 	clear(w.s.Data)
 	hr := w.h.RawSymmetric()
-	for i, c := range e.pd.comps {
-		c.Hess(w.comp, w.theta)
+	if e.cfg.path == PathRankOne {
+		e.rankOneMoment(w)
+	}
+	for i, h := range e.pd.hess {
+		h.Hess(w.comp, w.theta)
 		cr := w.comp.RawSymmetric()
 		for a := range dim {
 			for b := a; b < dim; b++ {
@@ -737,7 +931,7 @@ func (e *estimator) denseMain() (*mat.SymDense, error) {
 	dim, pairs := e.pd.dim, e.cfg.pairs
 	nc := denseChunks(dim, pairs)
 	sums := make([]*mat.SymDense, nc)
-	newW := func() *denseWork { return newDenseWork(e.cfg.seed, e.cfg.radius, dim) }
+	newW := func() *denseWork { return e.newDenseWork() }
 	parallelFor(nc, e.cfg.workers, newW, func(w *denseWork, c int) {
 		sum := mat.NewSymDense(dim, nil)
 		sums[c] = sum
@@ -787,7 +981,7 @@ func (e *estimator) denseProjections(vecs [][]float64) ([]float64, error) {
 		*denseWork
 		hv mat.Dense
 	}
-	newW := func() *work { return &work{denseWork: newDenseWork(e.cfg.seed, e.cfg.radius, dim)} }
+	newW := func() *work { return &work{denseWork: e.newDenseWork()} }
 	errs := make([]error, pairs)
 	parallelFor(pairs, e.cfg.workers, newW, func(w *work, k int) {
 		w.smp.offset(w.u, k)

@@ -97,7 +97,7 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 	}
 	if ball == nil {
 		for i, c := range comps {
-			c.Hess(l.Hessians[i], center)
+			problems.HessianOf(c).Hess(l.Hessians[i], center)
 		}
 	} else {
 		cfg, err := ball.resolve()
@@ -144,6 +144,10 @@ func ballAverage(hess []*mat.SymDense, comps []problems.Component, center []floa
 	const chunks = 16
 	sums := make([][]*mat.SymDense, chunks)
 	parallelFor(chunks, cfg.workers, func() *linScratch { return newLinScratch(cfg, dim) }, func(w *linScratch, ch int) {
+		hs := make([]problems.Hessianer, len(comps))
+		for i, c := range comps {
+			hs[i] = problems.HessianOf(c)
+		}
 		acc := make([]*mat.SymDense, len(comps))
 		for i := range acc {
 			acc[i] = mat.NewSymDense(dim, nil)
@@ -152,8 +156,8 @@ func ballAverage(hess []*mat.SymDense, comps []problems.Component, center []floa
 			w.s.offset(w.u, k)
 			for _, sign := range []float64{1, -1} {
 				point(w.theta, center, w.u, sign)
-				for i, c := range comps {
-					c.Hess(w.h, w.theta)
+				for i, h := range hs {
+					h.Hess(w.h, w.theta)
 					acc[i].AddSym(acc[i], w.h)
 				}
 			}

@@ -28,6 +28,7 @@ var (
 	_ Problem           = (*LeastSquares)(nil)
 	_ ExpectedGrader    = (*LeastSquares)(nil)
 	_ ExpectedHessianer = (*LeastSquares)(nil)
+	_ ExpectedHessVecer = (*LeastSquares)(nil)
 )
 
 // NewLeastSquares returns least squares on the rows of a (n×p) with targets
@@ -94,6 +95,21 @@ func (l *LeastSquares) ExpectedGrad(grad, x []float64) {
 	for i, r := range l.rows {
 		floats.AddScaled(grad, l.w[i]*(floats.Dot(r.A, x)-r.Y), r.A)
 	}
+}
+
+// ExpectedHessVec writes Hv = A'W(Av) into dst: two matrix-vector products
+// with the data matrix, O(np), no p×p matrix.
+func (l *LeastSquares) ExpectedHessVec(dst, x, v []float64) {
+	n, p := l.a.Dims()
+	if len(dst) != p || len(v) != p {
+		panic(fmt.Sprintf("problems: LeastSquares.ExpectedHessVec: len(dst) = %d, len(v) = %d, want %d", len(dst), len(v), p))
+	}
+	av := mat.NewVecDense(n, nil)
+	av.MulVec(l.a, mat.NewVecDense(p, v))
+	for i, w := range l.w {
+		av.SetVec(i, w*av.AtVec(i))
+	}
+	mat.NewVecDense(p, dst).MulVec(l.a.T(), av)
 }
 
 // ExpectedHess writes H = A'WA into hess.
@@ -165,7 +181,12 @@ type LogisticRow struct {
 	Lambda float64 // ridge ≥ 0
 }
 
-var _ Component = (*LogisticRow)(nil)
+var (
+	_ Component        = (*LogisticRow)(nil)
+	_ Hessianer        = (*LogisticRow)(nil)
+	_ HessVecer        = (*LogisticRow)(nil)
+	_ RankOneHessianer = (*LogisticRow)(nil)
+)
 
 // softplus returns log(1 + e^t) without overflow.
 func softplus(t float64) float64 {
@@ -200,6 +221,13 @@ func (r *LogisticRow) Grad(grad, x []float64) {
 	if r.Lambda != 0 {
 		floats.AddScaled(grad, r.Lambda, x)
 	}
+}
+
+// HessVec writes σ(m)(1 − σ(m))(a'v)a + ridge·v into dst in O(p).
+func (r *LogisticRow) HessVec(dst, x, v []float64) {
+	c, _ := r.RankOneHess(x)
+	floats.ScaleTo(dst, r.Lambda, v)
+	floats.AddScaled(dst, c*floats.Dot(r.A, v), r.A)
 }
 
 // Hess writes σ(m)(1 − σ(m)) aa' + ridge·I into hess.
@@ -243,6 +271,7 @@ var (
 	_ Problem           = (*Logistic)(nil)
 	_ ExpectedGrader    = (*Logistic)(nil)
 	_ ExpectedHessianer = (*Logistic)(nil)
+	_ ExpectedHessVecer = (*Logistic)(nil)
 )
 
 // NewLogistic returns logistic regression on the rows of a (n×p) with labels
@@ -295,6 +324,29 @@ func (l *Logistic) ExpectedGrad(grad, x []float64) {
 		g := -r.Y * logistic(-r.Y*floats.Dot(r.A, x))
 		floats.AddScaled(grad, l.w[i]*g, r.A)
 	}
+}
+
+// ExpectedHessVec writes H(θ)v = A'(c ⊙ w ⊙ Av) + ridge·v into dst, with
+// c_i = σ(m_i)(1 − σ(m_i)), m_i = y_i a_i'θ: one product A[θ v] of the data
+// matrix with two columns and one product with A', O(np), no p×p matrix.
+func (l *Logistic) ExpectedHessVec(dst, x, v []float64) {
+	n, p := l.a.Dims()
+	if len(dst) != p || len(v) != p || len(x) != p {
+		panic(fmt.Sprintf("problems: Logistic.ExpectedHessVec: len(dst) = %d, len(x) = %d, len(v) = %d, want %d", len(dst), len(x), len(v), p))
+	}
+	xv := mat.NewDense(p, 2, nil)
+	xv.SetCol(0, x)
+	xv.SetCol(1, v)
+	var m mat.Dense
+	m.Mul(l.a, xv)
+	u := mat.NewVecDense(n, nil)
+	for i, r := range l.rows {
+		s := logistic(r.Y * m.At(i, 0))
+		u.SetVec(i, l.w[i]*s*(1-s)*m.At(i, 1))
+	}
+	d := mat.NewVecDense(p, dst)
+	d.MulVec(l.a.T(), u)
+	floats.AddScaled(dst, l.ridge, v)
 }
 
 // ExpectedHess writes H(θ) = Σ_i w_i σ_i(1 − σ_i) a_i a_i' + ridge·I.
