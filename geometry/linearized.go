@@ -257,6 +257,7 @@ func (l *Linearized) Local() (*Local, error) {
 		Center:      append([]float64(nil), l.Center...),
 		Hessian:     mat.NewSymDense(dim, append([]float64(nil), l.Hessian.RawSymmetric().Data...)),
 		Eigenvalues: eigs,
+		M:           len(eigs),
 		S:           s,
 		T:           tt,
 	}, nil

@@ -56,10 +56,11 @@ type Local struct {
 	S, T        float64       // s_f, t_f (or s_Q, t_Q)
 	SErr, TErr  float64       // Monte Carlo standard errors (0 when exact)
 
+	// M is m, the number of nonzero eigenvalues: always len(Eigenvalues).
+	M int
+
 	// Diagnostics. Estimate sets all of them; Exact may leave them zero.
 
-	// M is m, the number of nonzero eigenvalues: len(Eigenvalues).
-	M int
 	// AllEigenvalues are all p eigenvalues of H̄, descending; Eigenvalues is
 	// AllEigenvalues[:M].
 	AllEigenvalues []float64

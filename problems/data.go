@@ -232,6 +232,7 @@ func (r *LogisticRow) HessVec(dst, x, v []float64) {
 
 // Hess writes σ(m)(1 − σ(m)) aa' + ridge·I into hess.
 func (r *LogisticRow) Hess(hess *mat.SymDense, x []float64) {
+	resizeSym(hess, len(r.A))
 	c, _ := r.RankOneHess(x)
 	for i, ai := range r.A {
 		for j := i; j < len(r.A); j++ {

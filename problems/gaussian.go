@@ -43,6 +43,7 @@ func (r *LeastSquaresRow) HessVec(dst, x, v []float64) {
 
 // Hess writes aa' into hess.
 func (r *LeastSquaresRow) Hess(hess *mat.SymDense, x []float64) {
+	resizeSym(hess, len(r.A))
 	for i, ai := range r.A {
 		for j := i; j < len(r.A); j++ {
 			hess.SetSym(i, j, ai*r.A[j])
