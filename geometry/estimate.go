@@ -25,7 +25,8 @@ type Path int
 const (
 	// PathAuto uses PathClosedForm when the problem implements
 	// problems.DiagonalMomenter, else PathDiagonal when every component
-	// implements problems.DiagonalHessianer, else PathRankOne when every
+	// implements problems.DiagonalHessianer, else PathMatrixFree when the
+	// dimension exceeds MatrixFreeDim, else PathRankOne when every
 	// component implements problems.RankOneHessianer, else PathDense.
 	PathAuto Path = iota
 	// PathDense is the generic path: dense component Hessians, O(N p³) per
@@ -63,6 +64,12 @@ const (
 	// per component and point (accuracy of problems.FDHessianStep). It needs
 	// only Func and Grad.
 	PathFiniteDifference
+	// PathMatrixFree never forms a p×p matrix: λ_1..λ_r of H̄ by Lanczos
+	// (geometry/spectral) on the ball-averaged Hessian-vector product, and
+	// s_f, t_f of the problem compressed onto the span V of the top m
+	// eigenvectors (see the package documentation for the rank rule, the
+	// direction of each approximation and the cost).
+	PathMatrixFree
 )
 
 // String returns the name of the path.
@@ -82,6 +89,8 @@ func (p Path) String() string {
 		return "hessvec"
 	case PathFiniteDifference:
 		return "finite-difference"
+	case PathMatrixFree:
+		return "matrix-free"
 	}
 	return fmt.Sprintf("Path(%d)", int(p))
 }
@@ -129,6 +138,9 @@ type config struct {
 	pointTol float64
 	z        float64
 	path     Path
+	maxRank  int
+	// defaultSamples: Samples was 0, so the path's own default applies.
+	defaultSamples bool
 }
 
 func checkTol(name string, v, def float64) (float64, error) {
@@ -185,7 +197,16 @@ func (s Settings) resolve() (config, error) {
 	default:
 		c.z = z
 	}
-	if s.Path < PathAuto || s.Path > PathFiniteDifference {
+	switch r := s.MaxRank; {
+	case r < 0:
+		return c, fmt.Errorf("geometry: MaxRank = %d is negative", r)
+	case r == 0:
+		c.maxRank = DefaultMaxRank
+	default:
+		c.maxRank = r
+	}
+	c.defaultSamples = s.Samples == 0
+	if s.Path < PathAuto || s.Path > PathMatrixFree {
 		return c, fmt.Errorf("geometry: Path = %v is not a known path", s.Path)
 	}
 	c.path = s.Path
@@ -202,7 +223,9 @@ type problemData struct {
 	moments problems.DiagonalMomenter    // PathClosedForm
 	expHess problems.ExpectedHessianer   // PathDense, optional
 	hess    []problems.Hessianer         // PathDense, PathHessVec, PathFiniteDifference
-	rank    []problems.RankOneHessianer  // PathRankOne
+	rank    []problems.RankOneHessianer  // PathRankOne, PathMatrixFree
+	ehv     problems.ExpectedHessVecer   // PathMatrixFree
+	chv     []problems.HessVecer         // PathMatrixFree
 }
 
 // hvOnly hides every capability of a component except its Hessian-vector
@@ -269,6 +292,8 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 			path = PathClosedForm
 		case allDiag:
 			path = PathDiagonal
+		case dim > MatrixFreeDim:
+			path = PathMatrixFree
 		case allRank:
 			path = PathRankOne
 		default:
@@ -290,6 +315,12 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 		}
 		if path != PathDense {
 			pd.expHess = nil // every Hessian by the path's own form
+		}
+	case PathMatrixFree:
+		pd.ehv = problems.ExpectedHessVecOf(p)
+		pd.chv = make([]problems.HessVecer, n)
+		for i, c := range pd.comps {
+			pd.chv[i] = problems.HessVecOf(c)
 		}
 	case PathRankOne:
 		for i, r := range pd.rank {
@@ -356,7 +387,13 @@ func Estimate(p problems.Problem, center []float64, s Settings) (*Local, error) 
 		return nil, err
 	}
 	cfg.path = path
+	if path == PathMatrixFree && cfg.defaultSamples {
+		cfg.pairs = DefaultMatrixFreeSamples / 2
+	}
 	e := &estimator{cfg: cfg, pd: pd, center: center, pairs: make([]pairResult, cfg.pairs)}
+	if path == PathMatrixFree {
+		return e.matrixFree()
+	}
 	var hbar *mat.SymDense
 	var vecs [][]float64 // eigenvectors of H̄, by AllEigenvalues order
 	var all []float64
@@ -1039,9 +1076,35 @@ func meanSE(x []float64) (mean, se float64) {
 	return mean, math.Sqrt(ss/(n-1)) / math.Sqrt(n)
 }
 
+// eigErrs returns the standard errors over the pairs of the projections
+// proj[k*dim+j] = v_j'H_k v_j.
+func eigErrs(proj []float64, dim, pairs int) []float64 {
+	se := make([]float64, dim)
+	col := make([]float64, pairs)
+	for j := range dim {
+		for k := range pairs {
+			col[k] = proj[k*dim+j]
+		}
+		_, se[j] = meanSE(col)
+	}
+	return se
+}
+
+// rankRule returns m, the last j (1-based) with λ_j > RankTol·λ_1 and
+// λ_j > Z·stderr_j; the eigenvalues above a nonzero one are nonzero too.
+func rankRule(all, se []float64, rankTol, z float64) int {
+	m := 0
+	for j, v := range all {
+		if all[0] > 0 && v > rankTol*all[0] && v > z*se[j] {
+			m = j + 1
+		}
+	}
+	return m
+}
+
 // finish applies the rank rule and reduces the pair results in pair order.
 func (e *estimator) finish(hbar *mat.SymDense, all, proj []float64) (*Local, error) {
-	dim, pairs := e.pd.dim, e.cfg.pairs
+	dim, pairs := len(all), e.cfg.pairs
 	l := &Local{
 		Center:         append([]float64(nil), e.center...),
 		Hessian:        hbar,
@@ -1051,20 +1114,8 @@ func (e *estimator) finish(hbar *mat.SymDense, all, proj []float64) (*Local, err
 		Samples:        2 * pairs,
 		Path:           e.cfg.path,
 	}
-	col := make([]float64, pairs)
-	for j := range dim {
-		for k := range pairs {
-			col[k] = proj[k*dim+j]
-		}
-		_, l.EigErr[j] = meanSE(col)
-	}
-	// Rank rule (SPEC §6): m is the last j with λ_j > RankTol·λ_1 and
-	// λ_j > Z·stderr_j; the eigenvalues above a nonzero one are nonzero too.
-	for j, v := range all {
-		if all[0] > 0 && v > e.cfg.rankTol*all[0] && v > e.cfg.z*l.EigErr[j] {
-			l.M = j + 1
-		}
-	}
+	l.EigErr = eigErrs(proj, dim, pairs)
+	l.M = rankRule(all, l.EigErr, e.cfg.rankTol, e.cfg.z)
 	l.Eigenvalues = append([]float64(nil), all[:l.M]...)
 
 	var infs, sups, pointSups []float64
