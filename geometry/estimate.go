@@ -443,7 +443,15 @@ type estimator struct {
 	pd     *problemData
 	center []float64
 	pairs  []pairResult
+	// hk holds the pair means of H(θ) (upper triangles, p×p each) when
+	// they fit in pairMeanBytes, so that the projections on the
+	// eigenvectors of H̄ need not evaluate H(θ) again.
+	hk []float64
 }
+
+// pairMeanBytes is the memory the dense paths may spend on storing the pair
+// means of H(θ) instead of recomputing them.
+const pairMeanBytes = 1 << 27
 
 // splitmix64 is the finaliser of SplitMix64: it turns a pair index into a
 // well-mixed stream selector.
@@ -723,11 +731,7 @@ func (e *estimator) rankOneHess(w *denseWork) {
 		w.rc[i] = c
 		w.rrho[i] = r.Ridge()
 		rbar += e.pd.w[i] * w.rrho[i]
-		f := e.pd.w[i] * c
-		row := w.rb.Data[i*dim : (i+1)*dim]
-		for d, v := range a {
-			row[d] = f * v
-		}
+		w.rq[i] = e.pd.w[i] * c
 	}
 	w.rbar, w.rvar, w.rdelta = rbar, 0, false
 	for i, rho := range w.rrho {
@@ -736,7 +740,7 @@ func (e *estimator) rankOneHess(w *denseWork) {
 			w.rvar += e.pd.w[i] * d * d
 		}
 	}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, w.ra, w.rb, 0, w.rg)
+	weightedGram(w.rg, w.ra, w.rb, w.rq)
 	hr := w.h.RawSymmetric()
 	for a := range dim {
 		for b := range dim {
@@ -748,6 +752,47 @@ func (e *estimator) rankOneHess(w *denseWork) {
 			if b >= a {
 				hr.Data[a*hr.Stride+b] = v
 			}
+		}
+	}
+}
+
+// weightedGram sets dst (p×p, full) to A' diag(d) A for the N×p matrix a,
+// by symmetric rank-k updates (half the flops of a general product): rows
+// scaled by √d_i for d_i > 0 and by √(−d_i) for d_i < 0, in two updates.
+// scratch is N×p.
+func weightedGram(dst, a, scratch blas64.General, d []float64) {
+	p := a.Cols
+	c := blas64.Symmetric{N: p, Stride: dst.Stride, Uplo: blas.Upper, Data: dst.Data}
+	beta := 0.0
+	for _, sign := range [2]float64{1, -1} {
+		any := false
+		for i, di := range d {
+			row := scratch.Data[i*scratch.Stride : i*scratch.Stride+p]
+			if sign*di > 0 {
+				any = true
+				f := math.Sqrt(sign * di)
+				ar := a.Data[i*a.Stride : i*a.Stride+p]
+				for k, v := range ar {
+					row[k] = f * v
+				}
+			} else {
+				clear(row)
+			}
+		}
+		if any {
+			blas64.Syrk(blas.Trans, sign, scratch, beta, c)
+			beta = 1
+		}
+	}
+	if beta == 0 {
+		for r := range p {
+			clear(dst.Data[r*dst.Stride : r*dst.Stride+p])
+		}
+		return
+	}
+	for r := range p {
+		for k := 0; k < r; k++ {
+			dst.Data[r*dst.Stride+k] = dst.Data[k*dst.Stride+r]
 		}
 	}
 }
@@ -767,15 +812,11 @@ func (e *estimator) rankOneMoment(w *denseWork) {
 		for d, v := range a {
 			q += v * y[d]
 		}
-		f := e.pd.w[i] * w.rc[i] * w.rc[i] * q
-		row := w.rb.Data[i*dim : (i+1)*dim]
-		for d, v := range a {
-			row[d] = f * v
-		}
+		w.rq[i] = e.pd.w[i] * w.rc[i] * w.rc[i] * q
 	}
 	// M = A' diag(p c² q) A − G(HG).
 	m := blas64.General{Rows: dim, Cols: dim, Stride: dim, Data: w.s.Data}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, w.ra, w.rb, 0, m)
+	weightedGram(m, w.ra, w.rb, w.rq)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.rhf, w.rg, 0, w.rt)
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1, w.rg, w.rt, 1, m)
 	if w.rdelta {
@@ -886,6 +927,23 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 	u := w.vecs.RawMatrix()
 	yp := blas64.General{Rows: dim, Cols: np, Stride: w.yp.Stride, Data: w.yp.Data}
 	yn := blas64.General{Rows: dim, Cols: nn, Stride: w.yn.Stride, Data: w.yn.Data}
+	// U's columns scaled by √|λ|, split by sign, so that (∇²f_i − H)·Up
+	// and (∇²f_i − H)·Un are the scaled columns directly.
+	up := blas64.General{Rows: dim, Cols: np, Stride: w.y.Stride, Data: w.y.Data}
+	un := blas64.General{Rows: dim, Cols: nn, Stride: w.y.Stride, Data: w.y.Data[np:]}
+	for a := range dim {
+		ip, in := a*up.Stride, a*un.Stride
+		for c, v := range w.vals {
+			switch {
+			case v > 0:
+				up.Data[ip] = u.Data[a*u.Stride+c] * math.Sqrt(v)
+				ip++
+			case v < 0:
+				un.Data[in] = u.Data[a*u.Stride+c] * math.Sqrt(-v)
+				in++
+			}
+		}
+	}
 	clear(w.s.Data)
 	hr := w.h.RawSymmetric()
 	if e.cfg.path == PathRankOne {
@@ -901,20 +959,11 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 				w.d.Data[b*dim+a] = v
 			}
 		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, blas64.General{Rows: dim, Cols: dim, Stride: u.Stride, Data: u.Data}, 0, w.y)
-		for a := range dim {
-			row := w.y.Data[a*dim : (a+1)*dim]
-			ip, in := a*yp.Stride, a*yn.Stride
-			for c, v := range w.vals {
-				switch {
-				case v > 0:
-					yp.Data[ip] = row[c] * math.Sqrt(v)
-					ip++
-				case v < 0:
-					yn.Data[in] = row[c] * math.Sqrt(-v)
-					in++
-				}
-			}
+		if np > 0 {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, up, 0, yp)
+		}
+		if nn > 0 {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, un, 0, yn)
 		}
 		if np > 0 {
 			blas64.Syrk(blas.NoTrans, e.pd.w[i], yp, 1, w.s)
@@ -966,6 +1015,9 @@ func denseChunks(dim, pairs int) int {
 // summed in a fixed order of chunks of pairs.
 func (e *estimator) denseMain() (*mat.SymDense, error) {
 	dim, pairs := e.pd.dim, e.cfg.pairs
+	if b := 8 * pairs * dim * dim; b <= pairMeanBytes {
+		e.hk = make([]float64, pairs*dim*dim)
+	}
 	nc := denseChunks(dim, pairs)
 	sums := make([]*mat.SymDense, nc)
 	newW := func() *denseWork { return e.newDenseWork() }
@@ -982,6 +1034,10 @@ func (e *estimator) denseMain() (*mat.SymDense, error) {
 					break
 				}
 				addUpper(sum.RawSymmetric(), 1, w.h.RawSymmetric())
+				if e.hk != nil {
+					hkr := blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: e.hk[k*dim*dim : (k+1)*dim*dim]}
+					addUpper(hkr, 0.5, w.h.RawSymmetric())
+				}
 				var err error
 				res.inf[j], res.sup[j], res.valid[j], res.indefinite[j], err = e.densePointwise(w)
 				if err != nil {
@@ -1026,7 +1082,13 @@ func (e *estimator) denseProjections(vecs [][]float64) ([]float64, error) {
 		for a := range dim {
 			clear(sr.Data[a*sr.Stride+a : a*sr.Stride+dim])
 		}
+		if e.hk != nil {
+			addUpper(sr, 1, blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: e.hk[k*dim*dim : (k+1)*dim*dim]})
+		}
 		for j, sign := range [2]float64{1, -1} {
+			if e.hk != nil {
+				break
+			}
 			point(w.theta, e.center, w.u, sign)
 			if !e.hessAt(w.denseWork) {
 				errs[k] = fmt.Errorf("geometry: H(θ) is not finite at sample point %d (pair %d)", 2*k+j, k)
