@@ -157,8 +157,9 @@ func resizeSym(hess *mat.SymDense, n int) {
 	}
 }
 
-// HessianForm names the way HessVecOf and HessianOf evaluate a component's
-// second derivatives, fastest first.
+// HessianForm names a way HessVecOf and HessianOf evaluate a component's
+// second derivatives; HessVecFormOf and HessianFormOf give each one's order
+// of preference.
 type HessianForm int
 
 const (
