@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/geometry/spectral"
 )
 
 // RankTol is the relative tolerance MeanSquare uses for the rank of
@@ -58,10 +60,11 @@ func MeanSquare(hess []mat.Symmetric, w []float64, k float64) (float64, error) {
 // m×m matrices in the basis U_m of the m nonzero eigenvalues h_a, where
 // L^{-1/2} divides entry (a, b) by √(h_a + h_b): a symmetric eigenproblem of
 // size m(m+1)/2, assembled in O(N·m⁴) time for N components and solved by
-// mat.EigenSym (O(m⁶)) when m ≤ 31, and above that by Lanczos with full
-// reorthogonalization on the assembled matrix, converged to a relative
-// Ritz residual of 1e-12 (falling back to mat.EigenSym if it does not
-// converge in 300 steps): about 50 ms for m = 30 and 0.2 s for m = 50.
+// mat.EigenSym (O(m⁶)) when m ≤ 31, and above that by the Lanczos solver
+// spectral.Top on the assembled matrix, converged to a relative Ritz
+// residual of 1e-12 (falling back to mat.EigenSym if it does not converge
+// in 300 operator applications): about 50 ms for m = 30 and 0.2 s for
+// m = 50.
 // When every hess[i] is diagonal the map acts entrywise and the closed form
 //
 //	C*(k) = min_a 2h_a/(h_a² + Var(q_a)/k)   over a with h_a > rankTol·max h
@@ -369,91 +372,23 @@ func meanSquareGeneral(q [][]float64, w, h []float64, p int, k, rankTol, scale f
 // A variable only so that tests can compare both solvers.
 var msDenseMax = 500
 
-// msLanczosTop returns the largest eigenvalue of the symmetric a by Lanczos
-// with full reorthogonalization from a fixed pseudo-random start, stopped
-// when the Ritz residual is below 1e-12 times the Ritz value (the eigenvalue
-// error is at most the residual, and its square over the spectral gap). ok
-// is false if that does not happen within min(n, 300) steps.
+// msLanczosBudget is the step budget of msLanczosTop.
+const msLanczosBudget = 300
+
+// msLanczosTop returns the largest eigenvalue of the symmetric a by
+// spectral.Top, converged to a Ritz residual below 1e-12 times the largest
+// Ritz value (the eigenvalue error is at most the residual, and its square
+// over the spectral gap). Only the value is used, so the multiplicity check
+// is skipped. ok is false if that does not happen within msLanczosBudget
+// operator applications.
 func msLanczosTop(a *mat.SymDense) (top float64, ok bool) {
-	n := a.SymmetricDim()
-	maxIter := min(n, 300)
-	// A fixed start, so results are reproducible; it is orthogonal to the
-	// top eigenvector only with probability zero.
-	q := make([]float64, n)
-	x := uint64(0x9e3779b97f4a7c15)
-	var norm float64
-	for i := range q {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		q[i] = float64(x>>11)/(1<<53) - 0.5
-		norm += q[i] * q[i]
+	e, err := spectral.Top(spectral.NewDense(a), 1, spectral.Settings{
+		Tol:                 1e-12,
+		MaxSteps:            msLanczosBudget,
+		NoMultiplicityCheck: true,
+	})
+	if err != nil {
+		return math.NaN(), false
 	}
-	for i := range q {
-		q[i] /= math.Sqrt(norm)
-	}
-	basis := [][]float64{q}
-	var alpha, beta []float64
-	w := make([]float64, n)
-	wv := mat.NewVecDense(n, w)
-	for j := range maxIter {
-		wv.MulVec(a, mat.NewVecDense(n, basis[j]))
-		alpha = append(alpha, dot(w, basis[j]))
-		for range 2 { // "twice is enough"
-			for _, b := range basis {
-				d := dot(w, b)
-				for i := range w {
-					w[i] -= d * b[i]
-				}
-			}
-		}
-		bn := math.Sqrt(dot(w, w))
-		theta, resid, good := tridiagonalTop(alpha, beta, bn)
-		if !good {
-			return math.NaN(), false
-		}
-		if resid <= 1e-12*math.Abs(theta) {
-			return theta, theta > 0
-		}
-		if bn == 0 || j == maxIter-1 {
-			break
-		}
-		beta = append(beta, bn)
-		next := make([]float64, n)
-		for i := range w {
-			next[i] = w[i] / bn
-		}
-		basis = append(basis, next)
-	}
-	return math.NaN(), false
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
-}
-
-// tridiagonalTop returns the largest eigenvalue of the symmetric
-// tridiagonal matrix with diagonal alpha and off-diagonal beta, and the Ritz
-// residual bnext·|y_last| of its eigenvector y.
-func tridiagonalTop(alpha, beta []float64, bnext float64) (theta, resid float64, ok bool) {
-	j := len(alpha)
-	t := mat.NewSymDense(j, nil)
-	for i := range j {
-		t.SetSym(i, i, alpha[i])
-		if i+1 < j {
-			t.SetSym(i, i+1, beta[i])
-		}
-	}
-	var es mat.EigenSym
-	if !es.Factorize(t, true) {
-		return math.NaN(), math.Inf(1), false
-	}
-	vals := es.Values(nil)
-	var v mat.Dense
-	es.VectorsTo(&v)
-	return vals[j-1], math.Abs(bnext * v.At(j-1, j-1)), true
+	return e.Values[0], e.Values[0] > 0
 }

@@ -45,3 +45,24 @@ func ExampleTop() {
 	// smallest: 0.5
 	// trace 25.5 ± 0
 }
+
+// Stochastic Lanczos quadrature of tr log(A) = log det A. For a diagonal
+// operator every Rademacher probe sees the uniform spectral measure, so with
+// as many steps as distinct eigenvalues the estimate is exact.
+func ExampleQuadrature() {
+	d := []float64{1, 2, 3, 4}
+	op := spectral.Func{N: len(d), F: func(dst, v []float64) {
+		for i, x := range v {
+			dst[i] = d[i] * x
+		}
+	}}
+	q, err := spectral.Quadrature(op, spectral.TraceSettings{Probes: 5, Steps: 4})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	logdet := q.Trace(math.Log)
+	fmt.Printf("log det = %.4g (log 24 = %.4g), standard error %.2g\n", logdet.Value, math.Log(24), logdet.StdErr)
+	// Output:
+	// log det = 3.178 (log 24 = 3.178), standard error 0
+}

@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -52,14 +54,16 @@ type Settings struct {
 	Seed uint64
 	// Start, if not nil, is the start vector of the first Lanczos run
 	// (length Dim, finite, nonzero); a good guess of the wanted eigenvectors
-	// speeds convergence. The multiplicity check still uses random starts.
+	// speeds convergence. A random vector of norm 1e-3·‖Start‖ is added to
+	// it, so that a Start orthogonal to a wanted eigenvector does not hide
+	// it. The multiplicity check uses random starts.
 	Start []float64
 	// NoMultiplicityCheck skips the closing runs from fresh random starts
 	// that find further copies of repeated eigenvalues (see Top). Use it
 	// when only the values of distinct eigenvalues matter.
 	NoMultiplicityCheck bool
 	// MaxBytes is the memory budget in bytes for the vectors Top holds,
-	// about 8·(Krylov + 3r + 2)·Dim; a larger request is an error that
+	// about 8·(Krylov + 4r + 2)·Dim; a larger request is an error that
 	// names the size. Default DefaultMaxBytes (2 GiB).
 	MaxBytes int
 }
@@ -94,6 +98,7 @@ type NotConvergedError struct {
 	Converged []bool
 }
 
+// Error reports the budget spent and the partial results.
 func (e *NotConvergedError) Error() string {
 	nc := 0
 	for _, c := range e.Converged {
@@ -137,7 +142,7 @@ func (e *NotConvergedError) Error() string {
 // # Cost
 //
 // Memory: the Krylov basis, Dim × (Krylov + 1), plus the locked vectors and
-// the result, about 8·(Krylov + 3r + 2)·Dim bytes in all; more than
+// the result, about 8·(Krylov + 4r + 2)·Dim bytes in all; more than
 // Settings.MaxBytes is an error. Time: per step one application of op and
 // O(Dim·(Krylov + r)) for the reorthogonalization; per restart
 // O(Dim·Krylov²).
@@ -146,8 +151,9 @@ func (e *NotConvergedError) Error() string {
 //
 // Top returns an error naming the argument when op is nil (or a Func with
 // nil F), op.Dim() < 1, r < 1 or r > Dim, or a Settings field is invalid;
-// when op returns a NaN or infinite value; and a *NotConvergedError when
-// the step budget ends first.
+// when op returns a NaN or infinite value; when a measured residual is far
+// above the tolerance, which happens when op is not symmetric; and a
+// *NotConvergedError when the step budget ends first.
 func Top(op Operator, r int, s Settings) (*Eigen, error) {
 	if err := checkOperator(op); err != nil {
 		return nil, err
@@ -216,6 +222,9 @@ type solver struct {
 	w       []float64
 	dots    []float64
 	scratch []float64
+
+	// Buffers of ritz.
+	tbuf, theta, rho, work []float64
 }
 
 func top(op Operator, r int, s Settings) (*Eigen, error) {
@@ -252,7 +261,7 @@ func top(op Operator, r int, s Settings) (*Eigen, error) {
 	case maxBytes == 0:
 		maxBytes = DefaultMaxBytes
 	}
-	if need := 8 * float64(krylov+3*r+2) * float64(n); need > float64(maxBytes) {
+	if need := 8 * float64(krylov+4*r+2) * float64(n); need > float64(maxBytes) {
 		return nil, fmt.Errorf("spectral: Dim = %d, r = %d, Krylov = %d need about %.3g bytes, above Settings.MaxBytes = %d", n, r, krylov, need, maxBytes)
 	}
 	if s.Start != nil {
@@ -351,7 +360,13 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 	row0 := v[:n]
 	ok := false
 	if start != nil {
-		copy(row0, start)
+		// A random part of relative norm 1e-3 keeps a start that is an
+		// eigenvector, or orthogonal to one, from hiding the others.
+		if !sv.randomRow(row0, 0) {
+			return false, nil
+		}
+		floats.Scale(1e-3*floats.Norm(start, 2), row0)
+		floats.Add(row0, start)
 		before := floats.Norm(row0, 2)
 		sv.orth(row0, 0, nil)
 		if nrm := floats.Norm(row0, 2); nrm > 1e-8*before {
@@ -367,9 +382,18 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 	for {
 		nl := len(sv.xval)
 		m := min(kr, n-nl)
-		beta := 0.0
-		hasNext := true
-		for j := expanded; j < m; j++ {
+		var (
+			beta    float64
+			hasNext = true
+			theta   []float64
+			y       blas64.General
+			rho     []float64
+			lock    []int
+			done    bool
+		)
+		// Expand the basis one step at a time up to m vectors, stopping
+		// early once the Ritz pairs decide the run.
+		for j := expanded; ; {
 			if sv.steps >= sv.maxSteps {
 				return found, sv.notConverged(j, r)
 			}
@@ -398,52 +422,36 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 				h[(j+1)*kr+j] = beta
 				h[j*kr+j+1] = beta
 			}
-		}
-		expanded = m
-
-		theta, y, err := ritz(h, kr, m)
-		if err != nil {
-			return found, err
-		}
-		rho := make([]float64, m)
-		for i := range m {
-			rho[i] = math.Abs(beta * y.At(m-1, i))
-			sv.scale = math.Max(sv.scale, math.Abs(theta[i]))
-		}
-		accept := sv.tol * sv.scale
-		// Ritz pairs in descending order of θ: index m−1−i of theta.
-		var lock []int
-		done := false
-		if !verify {
-			for i := m - 1; i >= 0 && nl+len(lock) < r; i-- {
-				if rho[i] > accept {
-					break
-				}
-				lock = append(lock, i)
+			j++
+			if j < m && !verify && j < r-nl {
+				continue // too few Ritz pairs to finish
 			}
-			done = nl+len(lock) >= r
-		} else {
-			done = true // unless a Ritz value is still undecided
-			for i := m - 1; i >= 0; i-- {
-				lr := rthLargest(sv.xval, theta, lock, r)
-				if rho[i] <= accept {
-					if theta[i] > lr+accept {
-						lock = append(lock, i)
-						found = true
-						continue
-					}
-					break
-				}
-				if !(rho[i] <= math.Sqrt(sv.tol)*sv.scale && theta[i]+rho[i] <= lr+accept) {
-					done = false
-				}
+			if j < m && j > 32 && j%((j+15)/16) != 0 {
+				// In a large basis the O(j³) Ritz step runs every j/16
+				// steps, so that it never dominates a cheap operator.
+				continue
+			}
+			theta, y, err = sv.ritz(j)
+			if err != nil {
+				return found, err
+			}
+			rho = sv.rho[:j]
+			for i := range j {
+				rho[i] = math.Abs(beta * y.Data[(j-1)*y.Stride+i])
+				sv.scale = math.Max(sv.scale, math.Abs(theta[i]))
+			}
+			lock, done = sv.decide(theta, rho, verify, r)
+			// Without a next vector the locked and basis vectors span the
+			// whole space, which is invariant: every Ritz pair is exact.
+			done = done || !hasNext
+			if done || j == m {
+				m = j
 				break
 			}
 		}
-		if !hasNext {
-			// The locked and basis vectors span the whole space, which is
-			// invariant: every Ritz pair is exact.
-			done = true
+		expanded = m
+		if verify && len(lock) > 0 {
+			found = true
 		}
 
 		// Thick restart: the locked Ritz vectors leave the basis, the next
@@ -482,7 +490,7 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 		for l, i := range keepIdx {
 			h[l*kr+l] = theta[i]
 			if keep < kr {
-				s := beta * y.At(m-1, i)
+				s := beta * y.Data[(m-1)*y.Stride+i]
 				h[keep*kr+l] = s
 				h[l*kr+keep] = s
 			}
@@ -491,9 +499,41 @@ func (sv *solver) run(start []float64, verify bool, r int) (found bool, err erro
 	}
 }
 
+// decide chooses the Ritz pairs to lock (indices into theta, which is
+// ascending) and whether the run is over. Without verify it locks converged
+// pairs from the top until r are locked. With verify it locks converged
+// pairs above the r-th largest locked value, and the run is over when the
+// largest remaining Ritz value is accepted below that value: converged, or
+// converged to √Tol·‖A‖ and below it by more than its residual.
+func (sv *solver) decide(theta, rho []float64, verify bool, r int) (lock []int, done bool) {
+	accept := sv.tol * sv.scale
+	nl := len(sv.xval)
+	if !verify {
+		for i := len(theta) - 1; i >= 0 && nl+len(lock) < r; i-- {
+			if rho[i] > accept {
+				break
+			}
+			lock = append(lock, i)
+		}
+		return lock, nl+len(lock) >= r
+	}
+	for i := len(theta) - 1; i >= 0; i-- {
+		lr := rthLargest(sv.xval, theta, lock, r)
+		if rho[i] <= accept {
+			if theta[i] > lr+accept {
+				lock = append(lock, i)
+				continue
+			}
+			return lock, true
+		}
+		return lock, rho[i] <= math.Sqrt(sv.tol)*sv.scale && theta[i]+rho[i] <= lr+accept
+	}
+	return lock, true
+}
+
 // rotate overwrites rows 0..len(sel)−1 of the basis with the Ritz vectors
 // V_m'y_sel, in place, a block of columns at a time.
-func (sv *solver) rotate(y *mat.Dense, m int, sel []int) {
+func (sv *solver) rotate(y blas64.General, m int, sel []int) {
 	c := len(sel)
 	if c == 0 {
 		return
@@ -502,10 +542,10 @@ func (sv *solver) rotate(y *mat.Dense, m int, sel []int) {
 	ys := make([]float64, m*c)
 	for i := range m {
 		for l, s := range sel {
-			ys[i*c+l] = y.At(i, s)
+			ys[i*c+l] = y.Data[i*y.Stride+s]
 		}
 	}
-	const block = 2048
+	const block = 8192
 	tmp := make([]float64, c*min(block, n))
 	for c0 := 0; c0 < n; c0 += block {
 		cw := min(block, n-c0)
@@ -518,22 +558,28 @@ func (sv *solver) rotate(y *mat.Dense, m int, sel []int) {
 	}
 }
 
-// ritz returns the eigenvalues (ascending) and eigenvectors of the leading
-// m×m block of the projected matrix h (row stride kr).
-func ritz(h []float64, kr, m int) ([]float64, *mat.Dense, error) {
-	t := mat.NewSymDense(m, nil)
+// ritz returns the eigenvalues (ascending) and the eigenvectors (columns)
+// of the leading m×m block of the projected matrix, in buffers of sv that
+// the next call overwrites.
+func (sv *solver) ritz(m int) ([]float64, blas64.General, error) {
+	kr := sv.krylov
+	if sv.tbuf == nil {
+		sv.tbuf = make([]float64, kr*kr)
+		sv.theta = make([]float64, kr)
+		sv.rho = make([]float64, kr)
+		work := make([]float64, 1)
+		lapack64.Syev(lapack.EVCompute, blas64.Symmetric{N: kr, Stride: kr, Data: sv.tbuf, Uplo: blas.Upper}, sv.theta, work, -1)
+		sv.work = make([]float64, int(work[0]))
+	}
+	t := blas64.Symmetric{N: m, Stride: m, Data: sv.tbuf[:m*m], Uplo: blas.Upper}
 	for i := range m {
-		for j := i; j < m; j++ {
-			t.SetSym(i, j, h[i*kr+j])
-		}
+		copy(t.Data[i*m+i:(i+1)*m], sv.h[i*kr+i:i*kr+m])
 	}
-	var es mat.EigenSym
-	if !es.Factorize(t, true) {
-		return nil, nil, errors.New("spectral: eigendecomposition of the projected matrix failed")
+	theta := sv.theta[:m]
+	if !lapack64.Syev(lapack.EVCompute, t, theta, sv.work, len(sv.work)) {
+		return nil, blas64.General{}, errors.New("spectral: eigendecomposition of the projected matrix failed")
 	}
-	var y mat.Dense
-	es.VectorsTo(&y)
-	return es.Values(nil), &y, nil
+	return theta, blas64.General{Rows: m, Cols: m, Stride: m, Data: t.Data}, nil
 }
 
 // rthLargest returns the r-th largest of the locked values and the values
@@ -562,7 +608,7 @@ func (sv *solver) notConverged(j, r int) error {
 		ps = append(ps, pair{x, sv.xres[i], true})
 	}
 	if j > 0 {
-		if theta, y, err := ritz(sv.h, sv.krylov, j); err == nil {
+		if theta, y, err := sv.ritz(j); err == nil {
 			accept := sv.tol * sv.scale
 			for i := range j {
 				// Residual of the Ritz vector: the coupling of the basis
@@ -570,7 +616,7 @@ func (sv *solver) notConverged(j, r int) error {
 				var s float64
 				if j < sv.krylov {
 					for l := range j {
-						s += sv.h[j*sv.krylov+l] * y.At(l, i)
+						s += sv.h[j*sv.krylov+l] * y.Data[l*y.Stride+i]
 					}
 				}
 				s = math.Abs(s)
@@ -634,8 +680,12 @@ func (sv *solver) finish(r int) (*Eigen, error) {
 		}
 	}
 	zg := blas64.General{Rows: r, Cols: r, Stride: r, Data: zd}
-	xf := blas64.General{Rows: r, Cols: n, Stride: n, Data: make([]float64, r*n)}
-	wf := blas64.General{Rows: r, Cols: n, Stride: n, Data: make([]float64, r*n)}
+	// The Krylov basis is free now: it holds the rotated pairs.
+	if len(sv.v) < 2*r*n {
+		sv.v = make([]float64, 2*r*n)
+	}
+	xf := blas64.General{Rows: r, Cols: n, Stride: n, Data: sv.v[:r*n]}
+	wf := blas64.General{Rows: r, Cols: n, Stride: n, Data: sv.v[r*n : 2*r*n]}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, zg, rows(x, r, n), 0, xf)
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, zg, rows(ax, r, n), 0, wf)
 	res := make([]float64, r)
@@ -648,6 +698,15 @@ func (sv *solver) finish(r int) (*Eigen, error) {
 		res[c] = floats.Norm(wc, 2)
 		for i, v := range xc {
 			raw.Data[i*raw.Stride+c] = v
+		}
+	}
+	// For a symmetric operator each measured residual is within √(locked)
+	// times the tolerance (the deflation adds the locked residuals in
+	// quadrature), plus rounding; ten times that means op is not symmetric.
+	limit := 10 * (math.Sqrt(float64(len(sv.xval)))*sv.tol + 1e-15*math.Sqrt(float64(n))) * sv.scale
+	for c, x := range res {
+		if x > limit {
+			return nil, fmt.Errorf("spectral: the eigenpair %d (value %v) has residual %.3g, above %.3g: is op symmetric?", c, vals[c], x, limit)
 		}
 	}
 	return &Eigen{Values: vals, Vectors: vecs, Residuals: res, Steps: sv.steps}, nil

@@ -206,6 +206,30 @@ func TestTopMultiplicity(t *testing.T) {
 	}
 }
 
+// TestTopMultiplicityTen: an eigenvalue of multiplicity 10 above a
+// continuous spectrum is returned ten times (r = 10) and then followed by
+// the next eigenvalues (r = 12).
+func TestTopMultiplicityTen(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(98, 98))
+	n := 200
+	vals := make([]float64, n)
+	for i := range vals {
+		vals[i] = rnd.NormFloat64()
+	}
+	for i := range 10 {
+		vals[i] = 4
+	}
+	a := withSpectrum(rnd, vals)
+	all := eigDesc(a)
+	for _, r := range []int{10, 12} {
+		e, err := Top(NewDense(a), r, Settings{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPairs(t, "multiplicity 10", a, e, all[:r], DefaultTol)
+	}
+}
+
 func TestTopNegative(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(4, 4))
 	n := 80
@@ -277,40 +301,82 @@ func TestSmallDims(t *testing.T) {
 		}
 		checkPairs(t, "all eigenvalues", a, e, all, DefaultTol)
 	}
+	// All eigenvalues of a larger matrix, from both ends.
+	a := randSym(rnd, 50)
+	all := eigDesc(a)
+	e, err := Top(NewDense(a), 50, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPairs(t, "all 50", a, e, all, DefaultTol)
+	b, err := Bottom(NewDense(a), 50, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(all)
+	checkPairs(t, "all 50 bottom", a, b, all, DefaultTol)
 	// A non-SymDense Symmetric through the generic path.
 	d := mat.NewDiagDense(4, []float64{3, -1, 2, 2})
-	e, err := Top(NewDense(d), 3, Settings{})
+	e, err = Top(NewDense(d), 3, Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkPairs(t, "diagonal", d, e, []float64{3, 2, 2}, DefaultTol)
 }
 
+// TestSmallKrylov: a basis smaller than r still converges, locking pairs
+// one restart after another.
+func TestSmallKrylov(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(10, 10))
+	a := randSym(rnd, 60)
+	all := eigDesc(a)
+	for _, kr := range []int{2, 3, 8} {
+		e, err := Top(NewDense(a), 5, Settings{Krylov: kr, MaxSteps: 100000})
+		if err != nil {
+			t.Fatalf("Krylov = %d: %v", kr, err)
+		}
+		checkPairs(t, "small Krylov", a, e, all[:5], DefaultTol)
+	}
+}
+
 func TestStart(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(7, 7))
 	n := 100
 	vals := make([]float64, n)
 	for i := range vals {
 		vals[i] = float64(i)
 	}
-	// Start in an invariant subspace (e_0 of a diagonal operator) and
-	// orthogonal to the top eigenvector: the breakdown continues from a
-	// random vector and the multiplicity check finds the top.
 	op := Func{N: n, F: func(dst, v []float64) {
 		for i := range v {
 			dst[i] = vals[i] * v[i]
 		}
 	}}
+	// Start = e_0 is an eigenvector (of 0) orthogonal to the wanted ones;
+	// the random part added to it finds them even without the
+	// multiplicity check.
 	start := make([]float64, n)
 	start[0] = 1
-	e, err := Top(op, 2, Settings{Start: start})
+	for _, skip := range []bool{false, true} {
+		e, err := Top(op, 2, Settings{Start: start, NoMultiplicityCheck: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(e.Values[0]-99) > 1e-8 || math.Abs(e.Values[1]-98) > 1e-8 {
+			t.Errorf("NoMultiplicityCheck = %v: values %v, want 99, 98", skip, e.Values)
+		}
+	}
+	// A good start (the top eigenvector, plus the random part) saves steps.
+	start[0], start[n-1] = 0, 1
+	good, err := Top(op, 1, Settings{Start: start, NoMultiplicityCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(e.Values[0]-99) > 1e-8 || math.Abs(e.Values[1]-98) > 1e-8 {
-		t.Errorf("values %v, want 99, 98", e.Values)
+	rnd, err := Top(op, 1, Settings{NoMultiplicityCheck: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	_ = rnd
+	if math.Abs(good.Values[0]-99) > 1e-8 || good.Steps >= rnd.Steps {
+		t.Errorf("start at the top eigenvector: value %v after %d steps, %d from a random start", good.Values[0], good.Steps, rnd.Steps)
+	}
 }
 
 func TestNotConverged(t *testing.T) {
@@ -345,8 +411,24 @@ func TestNotConverged(t *testing.T) {
 			}
 		}
 	}
+	// A budget that ends during the multiplicity check: the r locked pairs
+	// are reported as converged.
+	e, err := Top(NewDense(a), 3, Settings{NoMultiplicityCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Top(NewDense(a), 3, Settings{MaxSteps: e.Steps - 3 + 1})
+	var ncv *NotConvergedError
+	if !errors.As(err, &ncv) {
+		t.Fatalf("budget in the check: error %v", err)
+	}
+	for j := range 3 {
+		if !ncv.Converged[j] || math.Abs(ncv.Values[j]-all[j]) > 1e-8 {
+			t.Errorf("budget in the check: pair %d = %v (converged %v), want λ = %v", j, ncv.Values[j], ncv.Converged[j], all[j])
+		}
+	}
 	// Bottom negates the partial values.
-	_, err := Bottom(NewDense(a), 2, Settings{MaxSteps: 10})
+	_, err = Bottom(NewDense(a), 2, Settings{MaxSteps: 10})
 	var nc *NotConvergedError
 	if !errors.As(err, &nc) {
 		t.Fatalf("Bottom: %v", err)
@@ -422,6 +504,26 @@ func TestErrors(t *testing.T) {
 				t.Errorf("%s: result %v, error %v, want an error mentioning %q", c.name, e, err, c.want)
 			}
 		}
+	}
+	// A nonsymmetric operator is detected by its residuals.
+	rnd := rand.New(rand.NewPCG(16, 16))
+	// Symmetric plus a skew part of size 1e-4: Lanczos, which assumes
+	// symmetry, accepts its Ritz pairs, but their measured residuals are
+	// of the size of the skew part.
+	ns := mat.NewDense(30, 30, nil)
+	ns.Copy(randSym(rnd, 30))
+	for i := range 30 {
+		for j := range i {
+			x := 1e-4 * rnd.NormFloat64()
+			ns.Set(i, j, ns.At(i, j)+x)
+			ns.Set(j, i, ns.At(j, i)-x)
+		}
+	}
+	nsOp := Func{N: 30, F: func(dst, v []float64) {
+		mat.NewVecDense(30, dst).MulVec(ns, mat.NewVecDense(30, v))
+	}}
+	if _, err := Top(nsOp, 2, Settings{}); err == nil || !strings.Contains(err.Error(), "symmetric") {
+		t.Errorf("nonsymmetric op: error %v, want one about symmetry", err)
 	}
 	// A memory request above the budget names the size.
 	big := Func{N: 1 << 26, F: func(dst, v []float64) {}}

@@ -12,8 +12,10 @@ import (
 
 // Defaults of TraceSettings.
 const (
+	// DefaultProbes is the default number of probe vectors.
 	DefaultProbes = 100
-	DefaultSteps  = 30
+	// DefaultSteps is the default number of Lanczos steps per probe.
+	DefaultSteps = 30
 )
 
 // probeDomain keys the probe streams, shared by Trace and Quadrature so that
