@@ -202,3 +202,28 @@ func TestEstimateRankRuleZ(t *testing.T) {
 		t.Error("S is NaN")
 	}
 }
+
+// TestEstimateRankOneWorkers: the rank-one path sums in a fixed order, so
+// its result is bit-identical for any number of workers.
+func TestEstimateRankOneWorkers(t *testing.T) {
+	lg, x := randLogistic(t, 80, 6, 0.05, 6)
+	var ref *Local
+	for _, w := range []int{1, 2, 5} {
+		got, err := Estimate(lg, x, Settings{Samples: 30, Workers: w, Path: PathRankOne})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = got
+			continue
+		}
+		if got.S != ref.S || got.T != ref.T || got.TErr != ref.TErr || !mat.Equal(got.Hessian, ref.Hessian) {
+			t.Errorf("Workers %d: S, T = %v, %v; Workers 1: %v, %v", w, got.S, got.T, ref.S, ref.T)
+		}
+		for j := range ref.EigErr {
+			if got.EigErr[j] != ref.EigErr[j] {
+				t.Errorf("Workers %d: EigErr[%d] = %v, Workers 1: %v", w, j, got.EigErr[j], ref.EigErr[j])
+			}
+		}
+	}
+}
