@@ -13,6 +13,7 @@ import (
 	"golang.org/x/exp/stats"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
@@ -688,7 +689,9 @@ type denseWork struct {
 	rc, rrho, rq []float64
 	rg, rhf, rt  blas64.General // p×p: G, H (full), products
 	rbar, rvar   float64        // ρ̄, Var(ρ)
-	rdelta       bool           // some ρ_i ≠ ρ̄
+	rchol        mat.Cholesky
+	ru           mat.TriDense
+	rdelta       bool // some ρ_i ≠ ρ̄
 }
 
 // rankOneWork allocates the PathRankOne scratch of w for n components.
@@ -803,16 +806,24 @@ func weightedGram(dst, a, scratch blas64.General, d []float64) {
 //	M = Σ_i p_i c_i² (a_i'Ha_i) a_i a_i' − GHG + SH + HS + Var(ρ)·H.
 func (e *estimator) rankOneMoment(w *denseWork) {
 	dim := e.pd.dim
-	// q_i = a_i'Ha_i from Y = AH.
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.ra, w.rhf, 0, w.ry)
-	for i := range w.rc {
-		a := w.ra.Data[i*dim : (i+1)*dim]
-		y := w.ry.Data[i*dim : (i+1)*dim]
-		var q float64
-		for d, v := range a {
-			q += v * y[d]
+	// q_i = a_i'Ha_i: with a Cholesky factor H = U'U, q_i = ‖Ua_i‖², the
+	// rows of AU' by a triangular product (half the flops of AH);
+	// otherwise (H only semidefinite) from Y = AH.
+	if w.rchol.Factorize(w.h) {
+		w.rchol.UTo(&w.ru)
+		copy(w.ry.Data, w.ra.Data)
+		blas64.Trmm(blas.Right, blas.Trans, 1, w.ru.RawTriangular(), w.ry)
+		for i := range w.rc {
+			y := w.ry.Data[i*dim : (i+1)*dim]
+			w.rq[i] = e.pd.w[i] * w.rc[i] * w.rc[i] * floats.Dot(y, y)
 		}
-		w.rq[i] = e.pd.w[i] * w.rc[i] * w.rc[i] * q
+	} else {
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.ra, w.rhf, 0, w.ry)
+		for i := range w.rc {
+			a := w.ra.Data[i*dim : (i+1)*dim]
+			y := w.ry.Data[i*dim : (i+1)*dim]
+			w.rq[i] = e.pd.w[i] * w.rc[i] * w.rc[i] * floats.Dot(a, y)
+		}
 	}
 	// M = A' diag(p c² q) A − G(HG).
 	m := blas64.General{Rows: dim, Cols: dim, Stride: dim, Data: w.s.Data}

@@ -227,3 +227,38 @@ func TestEstimateRankOneWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimateRankOneSingular: with fewer rows than columns H(θ) is
+// singular, so the rank-one path cannot use a Cholesky factor of H and
+// takes its general product; it must still equal the dense path (1e-9, as in
+// TestEstimatePathsAgainstDense).
+func TestEstimateRankOneSingular(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(4, 4))
+	a := mat.NewDense(4, 6, nil)
+	y := make([]float64, 4)
+	for i := range 4 {
+		for j := range 6 {
+			a.Set(i, j, rnd.NormFloat64())
+		}
+		y[i] = rnd.NormFloat64()
+	}
+	ls, err := problems.NewLeastSquares(a, y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, 6)
+	dense, err := Estimate(ls, x, Settings{Samples: 20, Path: PathDense})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Estimate(ls, x, Settings{Samples: 20, Path: PathRankOne})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.M != 4 || dense.M != 4 {
+		t.Fatalf("m = %d, dense %d, want 4", got.M, dense.M)
+	}
+	if !scalar.EqualWithinRel(got.T, dense.T, 1e-9) || !scalar.EqualWithinAbsOrRel(got.S, dense.S, 1e-12, 1e-9) {
+		t.Errorf("S, T = %v, %v; dense %v, %v", got.S, got.T, dense.S, dense.T)
+	}
+}
