@@ -5,8 +5,8 @@ import (
 	"fmt"
 )
 
-// Mixture is a finite mixture Problem F = Σ_i p_i f_i of user components
-// (SPEC §1). Build it with NewMixture.
+// Mixture is a finite mixture Problem F = Σ_i p_i f_i of user components.
+// Build it with NewMixture.
 type Mixture struct {
 	dim   int
 	comps []Component
