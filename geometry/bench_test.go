@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/flatminima/flatminima/geometry/spectral"
 	"github.com/flatminima/flatminima/problems"
 )
 
@@ -59,4 +60,37 @@ func BenchmarkEstimateDensePoint(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/samples/1e6, "ms/point")
+}
+
+// BenchmarkEstimateMatrixFree is the matrix-free path at its defaults
+// (100 points, r = 20) on ridge logistic regression with N = 1000 and
+// p = 500 (above MatrixFreeDim, so PathAuto takes it).
+func BenchmarkEstimateMatrixFree(b *testing.B) {
+	lg, x := randLogistic(b, 1000, 500, 1e-3, 7)
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := Estimate(lg, x, Settings{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if l.Path != PathMatrixFree {
+			b.Fatalf("path %v", l.Path)
+		}
+	}
+}
+
+// BenchmarkHessianOperatorTop is λ_1..λ_20 of ∇²F by spectral.Top on
+// HessianOperator for the same problem.
+func BenchmarkHessianOperatorTop(b *testing.B) {
+	lg, x := randLogistic(b, 1000, 500, 1e-3, 7)
+	op, err := HessianOperator(lg, x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := spectral.Top(op, 20, spectral.Settings{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
