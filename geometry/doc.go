@@ -12,6 +12,8 @@
 // the ball) for the exact mean-square threshold and the noise floor of an
 // inhomogeneous minimizer, and EstimateSampler estimates the geometry of a
 // problem with continuous randomness, its sampling error included.
+// HessianOperator gives the expected Hessian at a point as a matrix-free
+// operator for package spectral.
 //
 // # Definition 3.14
 //
@@ -77,20 +79,67 @@
 // so the result is a function of the Settings and the problem only: it is
 // bit-identical for any number of Workers.
 //
-// # Fast paths
+// # Evaluation paths
 //
 // The generic dense path costs O(N p³) per point (one matrix product and one
-// symmetric rank-p update per component). Two optional interfaces of package
-// problems make it cheaper, and Settings.Path can force any available path
-// (PathDense to check a fast path against the generic one):
+// symmetric rank-p update per component). Optional interfaces of package
+// problems make it cheaper; PathAuto picks the first that applies, and
+// Settings.Path can force any available one (PathDense to check a fast path
+// against the generic one):
 //
-//   - components implementing problems.DiagonalHessianer (diagonal Hessians):
-//     H(θ) and M(θ) are diagonal, the pointwise quotients are
+//   - PathClosedForm: a problem implementing problems.DiagonalMomenter gives
+//     the diagonals of H(θ) and M(θ) in closed form (Styblinski–Tang sums
+//     do, from coefficient moments), O(p) per point;
+//   - PathDiagonal: components implementing problems.DiagonalHessianer have
+//     diagonal H(θ) and M(θ), and the pointwise quotients are
 //     M_dd/H_dd = Var_i(∇²f_i(θ)_dd) over the d with H_dd > 0, O(N p) per point;
-//   - a problem implementing problems.DiagonalMomenter gives the diagonals of
-//     H(θ) and M(θ) in closed form (Styblinski–Tang sums do, from coefficient
-//     moments), O(p) per point.
+//   - PathMatrixFree: any problem of dimension above MatrixFreeDim (below);
+//   - PathRankOne: components implementing problems.RankOneHessianer
+//     (least squares, logistic regression), ∇²f_i = c_i a_i a_i' + ρ_i I,
+//     O(N p² + p³) per point through four products with the N×p matrix of
+//     the a_i;
+//   - PathDense: each component Hessian from problems.HessianOf (its own
+//     dense Hessian, else one built from its structure, its products or
+//     central differences of its gradient).
 //
-// A problem implementing problems.ExpectedHessianer also gives H(θ) on the
-// dense path in one call.
+// PathHessVec and PathFiniteDifference are PathDense with every component
+// Hessian built from p Hessian-vector products or 2p gradients; they are
+// never chosen automatically and serve to check one form against another.
+// A problem implementing problems.ExpectedHessianer gives H(θ) on the dense
+// path in one call.
+//
+// # Matrix-free path
+//
+// PathMatrixFree forms no p×p matrix. With V the eigenvectors found:
+//
+//  1. λ_1 ≥ … ≥ λ_r of H̄ (r = min(MaxRank, p)) by Lanczos
+//     (spectral.Top) on the ball-averaged product
+//     v ↦ (1/Samples) Σ_θ H(θ)v, each H(θ)v by problems.ExpectedHessVecOf.
+//  2. The rank rule above on these r values, with stderr_j the standard
+//     error over pairs of v_j'H(θ)v_j (r products per point): m ≤ r.
+//  3. s_f and t_f of the problem compressed onto V_m = [v_1 … v_m]: at every
+//     point each ∇²f_i(θ) ↦ B_i = V_m'∇²f_i(θ)V_m (m component products, or
+//     O(pm) from a rank-one structure), H_c = Σ p_i B_i,
+//     M_c = Σ p_i (B_i − H_c)H_c(B_i − H_c), and the positive-eigenspace
+//     rule applied to H_c.
+//  4. Hutchinson's estimate of tr H̄ (one Rademacher probe per pair), to
+//     compare with Σ_{j≤m} λ_j; Local.Truncated reports m = r < p, when
+//     λ_m is only the r-th eigenvalue and the true smallest nonzero one may
+//     be smaller.
+//
+// The direction of each approximation: truncating at λ_r ≥ λ_m lowers the
+// k = ∞ divergence bound from 2/λ_m to 2/λ_r, so a truncated result
+// declares divergence at steps where the full one would not. Compression
+// can only lower t: when V spans an invariant subspace of H(θ) (exactly so
+// for a quadratic, approximately near x*), with P = VV',
+// V'D_iPHPD_iV ≼ V'D_iHD_iV, so every compressed quotient is at most the
+// full quotient of the same direction and the sup over the smaller space is
+// smaller. s may move either way. With r at least the rank of H̄ the
+// compression is exact and the path equals the dense one.
+//
+// Cost: Samples × (Lanczos steps + r + 1) products of F's Hessian with a
+// vector, plus Samples × N × m component products (or O(N p m) for rank-one
+// components) and 8·N·m² bytes per worker (at most MatrixFreeMaxBytes). The
+// path has its own default Samples, DefaultMatrixFreeSamples = 100, since
+// each Lanczos step costs Samples products.
 package geometry

@@ -7,12 +7,11 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 
 	"golang.org/x/exp/stats"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
@@ -25,10 +24,16 @@ type Path int
 const (
 	// PathAuto uses PathClosedForm when the problem implements
 	// problems.DiagonalMomenter, else PathDiagonal when every component
-	// implements problems.DiagonalHessianer, else PathDense.
+	// implements problems.DiagonalHessianer, else PathMatrixFree when the
+	// dimension exceeds MatrixFreeDim, else PathRankOne when every
+	// component implements problems.RankOneHessianer, else PathDense.
 	PathAuto Path = iota
 	// PathDense is the generic path: dense component Hessians, O(N p³) per
-	// point. It is always available and always correct.
+	// point. It is always available and always correct. Each component's
+	// Hessian comes from problems.HessianOf: its own dense Hessian
+	// (problems.Hessianer) when it has one, else one built from its
+	// structure, its Hessian-vector products, or central differences of its
+	// gradient.
 	PathDense
 	// PathDiagonal uses the components' diagonal Hessians
 	// (problems.DiagonalHessianer), O(N p) per point.
@@ -37,6 +42,33 @@ const (
 	// M(θ) (problems.DiagonalMomenter), O(p) per point when the problem's
 	// method is.
 	PathClosedForm
+	// PathRankOne uses rank-one component Hessians
+	// ∇²f_i(θ) = c_i a_i a_i' + ρ_i I (problems.RankOneHessianer), with
+	// G = Σ_i p_i c_i a_i a_i', H = G + ρ̄I, δ_i = ρ_i − ρ̄, S = Σ_i p_i δ_i c_i a_i a_i'
+	// and the exact identity
+	//
+	//	M(θ) = Σ_i p_i c_i² (a_i'Ha_i) a_i a_i' − GHG + SH + HS + Var(ρ)·H,
+	//
+	// which takes four products of the N×p matrix of the a_i with p×p
+	// matrices, O(N p² + p³) per point instead of O(N p³), and no p×p
+	// matrix per component.
+	PathRankOne
+	// PathHessVec is PathDense with each component Hessian built column by
+	// column from its Hessian-vector products (problems.HessVecOf), p
+	// products per component and point. It checks the products against the
+	// dense path.
+	PathHessVec
+	// PathFiniteDifference is PathDense with each component Hessian the
+	// central difference of its gradient (problems.FDHessian), 2p gradients
+	// per component and point (accuracy of problems.FDHessianStep). It needs
+	// only Func and Grad.
+	PathFiniteDifference
+	// PathMatrixFree never forms a p×p matrix: λ_1..λ_r of H̄ by Lanczos
+	// (geometry/spectral) on the ball-averaged Hessian-vector product, and
+	// s_f, t_f of the problem compressed onto the span V of the top m
+	// eigenvectors (see the package documentation for the rank rule, the
+	// direction of each approximation and the cost).
+	PathMatrixFree
 )
 
 // String returns the name of the path.
@@ -50,6 +82,14 @@ func (p Path) String() string {
 		return "diagonal"
 	case PathClosedForm:
 		return "closed-form"
+	case PathRankOne:
+		return "rank-one"
+	case PathHessVec:
+		return "hessvec"
+	case PathFiniteDifference:
+		return "finite-difference"
+	case PathMatrixFree:
+		return "matrix-free"
 	}
 	return fmt.Sprintf("Path(%d)", int(p))
 }
@@ -97,6 +137,9 @@ type config struct {
 	pointTol float64
 	z        float64
 	path     Path
+	maxRank  int
+	// defaultSamples: Samples was 0, so the path's own default applies.
+	defaultSamples bool
 }
 
 func checkTol(name string, v, def float64) (float64, error) {
@@ -153,7 +196,16 @@ func (s Settings) resolve() (config, error) {
 	default:
 		c.z = z
 	}
-	if s.Path < PathAuto || s.Path > PathClosedForm {
+	switch r := s.MaxRank; {
+	case r < 0:
+		return c, fmt.Errorf("geometry: MaxRank = %d is negative", r)
+	case r == 0:
+		c.maxRank = DefaultMaxRank
+	default:
+		c.maxRank = r
+	}
+	c.defaultSamples = s.Samples == 0
+	if s.Path < PathAuto || s.Path > PathMatrixFree {
 		return c, fmt.Errorf("geometry: Path = %v is not a known path", s.Path)
 	}
 	c.path = s.Path
@@ -169,7 +221,20 @@ type problemData struct {
 	diag    []problems.DiagonalHessianer // PathDiagonal
 	moments problems.DiagonalMomenter    // PathClosedForm
 	expHess problems.ExpectedHessianer   // PathDense, optional
+	hess    []problems.Hessianer         // PathDense, PathHessVec, PathFiniteDifference
+	rank    []problems.RankOneHessianer  // PathRankOne, PathMatrixFree
+	ehv     problems.ExpectedHessVecer   // PathMatrixFree
+	chv     []problems.HessVecer         // PathMatrixFree
 }
+
+// hvOnly hides every capability of a component except its Hessian-vector
+// product, so that problems.HessianOf builds the dense Hessian from products.
+type hvOnly struct {
+	problems.Component
+	hv problems.HessVecer
+}
+
+func (h hvOnly) HessVec(dst, x, v []float64) { h.hv.HessVec(dst, x, v) }
 
 func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path, error) {
 	if p == nil {
@@ -209,11 +274,15 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 	pd.moments, _ = p.(problems.DiagonalMomenter)
 	pd.expHess, _ = p.(problems.ExpectedHessianer)
 	pd.diag = make([]problems.DiagonalHessianer, n)
-	allDiag := true
+	pd.rank = make([]problems.RankOneHessianer, n)
+	allDiag, allRank := true, true
 	for i, c := range pd.comps {
 		var ok bool
 		if pd.diag[i], ok = c.(problems.DiagonalHessianer); !ok {
 			allDiag = false
+		}
+		if pd.rank[i], ok = c.(problems.RankOneHessianer); !ok {
+			allRank = false
 		}
 	}
 	if path == PathAuto {
@@ -222,8 +291,41 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 			path = PathClosedForm
 		case allDiag:
 			path = PathDiagonal
+		case dim > MatrixFreeDim:
+			path = PathMatrixFree
+		case allRank:
+			path = PathRankOne
 		default:
 			path = PathDense
+		}
+	}
+	switch path {
+	case PathDense, PathHessVec, PathFiniteDifference:
+		pd.hess = make([]problems.Hessianer, n)
+		for i, c := range pd.comps {
+			switch path {
+			case PathDense:
+				pd.hess[i] = problems.HessianOf(c)
+			case PathHessVec:
+				pd.hess[i] = problems.HessianOf(hvOnly{Component: c, hv: problems.HessVecOf(c)})
+			default:
+				pd.hess[i] = problems.FDHessian(c).(problems.Hessianer)
+			}
+		}
+		if path != PathDense {
+			pd.expHess = nil // every Hessian by the path's own form
+		}
+	case PathMatrixFree:
+		pd.ehv = problems.ExpectedHessVecOf(p)
+		pd.chv = make([]problems.HessVecer, n)
+		for i, c := range pd.comps {
+			pd.chv[i] = problems.HessVecOf(c)
+		}
+	case PathRankOne:
+		for i, r := range pd.rank {
+			if r == nil {
+				return nil, path, fmt.Errorf("geometry: Path = rank-one but component %d of p does not implement problems.RankOneHessianer", i)
+			}
 		}
 	}
 	switch path {
@@ -284,12 +386,18 @@ func Estimate(p problems.Problem, center []float64, s Settings) (*Local, error) 
 		return nil, err
 	}
 	cfg.path = path
+	if path == PathMatrixFree && cfg.defaultSamples {
+		cfg.pairs = DefaultMatrixFreeSamples / 2
+	}
 	e := &estimator{cfg: cfg, pd: pd, center: center, pairs: make([]pairResult, cfg.pairs)}
+	if path == PathMatrixFree {
+		return e.matrixFree()
+	}
 	var hbar *mat.SymDense
 	var vecs [][]float64 // eigenvectors of H̄, by AllEigenvalues order
 	var all []float64
 	var proj []float64 // proj[k*dim+j] = v_j' H_k v_j, H_k the pair mean of pair k
-	if path == PathDense {
+	if path != PathDiagonal && path != PathClosedForm {
 		hbar, err = e.denseMain()
 		if err != nil {
 			return nil, err
@@ -334,7 +442,15 @@ type estimator struct {
 	pd     *problemData
 	center []float64
 	pairs  []pairResult
+	// hk holds the pair means of H(θ) (upper triangles, p×p each) when
+	// they fit in pairMeanBytes, so that the projections on the
+	// eigenvectors of H̄ need not evaluate H(θ) again.
+	hk []float64
 }
+
+// pairMeanBytes is the memory the dense paths may spend on storing the pair
+// means of H(θ) instead of recomputing them.
+const pairMeanBytes = 1 << 27
 
 // sampler draws the offset u of an antithetic pair: u = ε U^{1/p} z/‖z‖ with
 // z ~ N(0, I_p) drawn first and then U ~ U(0,1), from the stream
@@ -381,24 +497,10 @@ func point(theta, center, u []float64, sign float64) {
 // indices to goroutines is dynamic, so body must write only to slots
 // indexed by i.
 func parallelFor[W any](n, workers int, newW func() W, body func(w W, i int)) {
-	workers = max(1, min(workers, n))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := newW()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				body(w, i)
-			}
-		}()
-	}
-	wg.Wait()
+	problems.Parallel(n, workers, func() func(int) {
+		w := newW()
+		return func(i int) { body(w, i) }
+	})
 }
 
 // pointwise returns the extreme quotients over the numerically positive
@@ -556,18 +658,178 @@ type denseWork struct {
 	k        *mat.Dense
 	ks       *mat.SymDense
 	keig     mat.EigenSym
+
+	// PathRankOne: the rows a_i, the scales c_i and ridges ρ_i at θ, G and
+	// scratch (allocated by rankOneWork).
+	ra, rb, ry   blas64.General // N×p
+	rc, rrho, rq []float64
+	rg, rhf, rt  blas64.General // p×p: G, H (full), products
+	rbar, rvar   float64        // ρ̄, Var(ρ)
+	rchol        mat.Cholesky
+	ru           mat.TriDense
+	rdelta       bool // some ρ_i ≠ ρ̄
 }
 
-func newDenseWork(seed uint64, radius float64, dim int) *denseWork {
+// rankOneWork allocates the PathRankOne scratch of w for n components.
+func (w *denseWork) rankOneWork(n, dim int) {
 	gen := func(r, c int) blas64.General {
 		return blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
 	}
-	return &denseWork{
-		smp:   newSampler(seed, radius),
+	w.ra, w.rb, w.ry = gen(n, dim), gen(n, dim), gen(n, dim)
+	w.rc, w.rrho, w.rq = make([]float64, n), make([]float64, n), make([]float64, n)
+	w.rg, w.rhf, w.rt = gen(dim, dim), gen(dim, dim), gen(dim, dim)
+}
+
+func (e *estimator) newDenseWork() *denseWork {
+	dim := e.pd.dim
+	gen := func(r, c int) blas64.General {
+		return blas64.General{Rows: r, Cols: c, Stride: c, Data: make([]float64, r*c)}
+	}
+	w := &denseWork{
+		smp:   newSampler(e.cfg.seed, e.cfg.radius),
 		theta: make([]float64, dim), u: make([]float64, dim),
 		comp: mat.NewSymDense(dim, nil), h: mat.NewSymDense(dim, nil), sum: mat.NewSymDense(dim, nil),
 		d: gen(dim, dim), y: gen(dim, dim), yp: gen(dim, dim), yn: gen(dim, dim),
 		s: blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: make([]float64, dim*dim)},
+	}
+	if e.cfg.path == PathRankOne {
+		w.rankOneWork(len(e.pd.comps), dim)
+	}
+	return w
+}
+
+// rankOneHess evaluates the rank-one component Hessians c_i a_i a_i' + ρ_i I
+// at w.theta into w.ra, w.rc, w.rrho, and writes G = Σ_i p_i c_i a_i a_i' into
+// w.rg and H = G + ρ̄I into w.h and w.rhf.
+func (e *estimator) rankOneHess(w *denseWork) {
+	dim := e.pd.dim
+	var rbar float64
+	for i, r := range e.pd.rank {
+		c, a := r.RankOneHess(w.theta)
+		copy(w.ra.Data[i*dim:(i+1)*dim], a)
+		w.rc[i] = c
+		w.rrho[i] = r.Ridge()
+		rbar += e.pd.w[i] * w.rrho[i]
+		w.rq[i] = e.pd.w[i] * c
+	}
+	w.rbar, w.rvar, w.rdelta = rbar, 0, false
+	for i, rho := range w.rrho {
+		if d := rho - rbar; d != 0 {
+			w.rdelta = true
+			w.rvar += e.pd.w[i] * d * d
+		}
+	}
+	weightedGram(w.rg, w.ra, w.rb, w.rq)
+	hr := w.h.RawSymmetric()
+	for a := range dim {
+		for b := range dim {
+			v := (w.rg.Data[a*dim+b] + w.rg.Data[b*dim+a]) / 2
+			if a == b {
+				v += rbar
+			}
+			w.rhf.Data[a*dim+b] = v
+			if b >= a {
+				hr.Data[a*hr.Stride+b] = v
+			}
+		}
+	}
+}
+
+// weightedGram sets dst (p×p, full) to A' diag(d) A for the N×p matrix a,
+// by symmetric rank-k updates (half the flops of a general product): rows
+// scaled by √d_i for d_i > 0 and by √(−d_i) for d_i < 0, in two updates.
+// scratch is N×p.
+func weightedGram(dst, a, scratch blas64.General, d []float64) {
+	p := a.Cols
+	c := blas64.Symmetric{N: p, Stride: dst.Stride, Uplo: blas.Upper, Data: dst.Data}
+	beta := 0.0
+	for _, sign := range [2]float64{1, -1} {
+		any := false
+		for i, di := range d {
+			row := scratch.Data[i*scratch.Stride : i*scratch.Stride+p]
+			if sign*di > 0 {
+				any = true
+				f := math.Sqrt(sign * di)
+				ar := a.Data[i*a.Stride : i*a.Stride+p]
+				for k, v := range ar {
+					row[k] = f * v
+				}
+			} else {
+				clear(row)
+			}
+		}
+		if any {
+			blas64.Syrk(blas.Trans, sign, scratch, beta, c)
+			beta = 1
+		}
+	}
+	if beta == 0 {
+		for r := range p {
+			clear(dst.Data[r*dst.Stride : r*dst.Stride+p])
+		}
+		return
+	}
+	for r := range p {
+		for k := 0; k < r; k++ {
+			dst.Data[r*dst.Stride+k] = dst.Data[k*dst.Stride+r]
+		}
+	}
+}
+
+// rankOneMoment writes M(θ) (upper triangle) into w.s from the rank-one data
+// of rankOneHess, by the identity documented at PathRankOne:
+//
+//	M = Σ_i p_i c_i² (a_i'Ha_i) a_i a_i' − GHG + SH + HS + Var(ρ)·H.
+func (e *estimator) rankOneMoment(w *denseWork) {
+	dim := e.pd.dim
+	// q_i = a_i'Ha_i: with a Cholesky factor H = U'U, q_i = ‖Ua_i‖², the
+	// rows of AU' by a triangular product (half the flops of AH);
+	// otherwise (H only semidefinite) from Y = AH.
+	if w.rchol.Factorize(w.h) {
+		w.rchol.UTo(&w.ru)
+		copy(w.ry.Data, w.ra.Data)
+		blas64.Trmm(blas.Right, blas.Trans, 1, w.ru.RawTriangular(), w.ry)
+		for i := range w.rc {
+			y := w.ry.Data[i*dim : (i+1)*dim]
+			w.rq[i] = e.pd.w[i] * w.rc[i] * w.rc[i] * floats.Dot(y, y)
+		}
+	} else {
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.ra, w.rhf, 0, w.ry)
+		for i := range w.rc {
+			a := w.ra.Data[i*dim : (i+1)*dim]
+			y := w.ry.Data[i*dim : (i+1)*dim]
+			w.rq[i] = e.pd.w[i] * w.rc[i] * w.rc[i] * floats.Dot(a, y)
+		}
+	}
+	// M = A' diag(p c² q) A − G(HG).
+	m := blas64.General{Rows: dim, Cols: dim, Stride: dim, Data: w.s.Data}
+	weightedGram(m, w.ra, w.rb, w.rq)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.rhf, w.rg, 0, w.rt)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, -1, w.rg, w.rt, 1, m)
+	if w.rdelta {
+		// S = A' diag(p δ c) A into rt is not needed as a whole: with
+		// B = diag(p δ c) A, SH = A'(BH).
+		for i := range w.rc {
+			f := e.pd.w[i] * (w.rrho[i] - w.rbar) * w.rc[i]
+			a := w.ra.Data[i*dim : (i+1)*dim]
+			row := w.rb.Data[i*dim : (i+1)*dim]
+			for d, v := range a {
+				row[d] = f * v
+			}
+		}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.rb, w.rhf, 0, w.ry)
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, w.ra, w.ry, 0, w.rt) // SH
+		for a := range dim {
+			for b := range dim {
+				m.Data[a*dim+b] += w.rt.Data[a*dim+b] + w.rt.Data[b*dim+a] + w.rvar*w.rhf.Data[a*dim+b]
+			}
+		}
+	}
+	// Symmetrise into the upper triangle that the caller reads.
+	for a := range dim {
+		for b := a + 1; b < dim; b++ {
+			m.Data[a*dim+b] = (m.Data[a*dim+b] + m.Data[b*dim+a]) / 2
+		}
 	}
 }
 
@@ -576,14 +838,16 @@ func newDenseWork(seed uint64, radius float64, dim int) *denseWork {
 func (e *estimator) hessAt(w *denseWork) bool {
 	dim := e.pd.dim
 	hr := w.h.RawSymmetric()
-	if e.pd.expHess != nil {
+	if e.cfg.path == PathRankOne {
+		e.rankOneHess(w)
+	} else if e.pd.expHess != nil {
 		e.pd.expHess.ExpectedHess(w.h, w.theta)
 	} else {
 		for a := range dim {
 			clear(hr.Data[a*hr.Stride+a : a*hr.Stride+dim])
 		}
-		for i, c := range e.pd.comps {
-			c.Hess(w.comp, w.theta)
+		for i, h := range e.pd.hess {
+			h.Hess(w.comp, w.theta)
 			addUpper(hr, e.pd.w[i], w.comp.RawSymmetric())
 		}
 	}
@@ -650,10 +914,30 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 	u := w.vecs.RawMatrix()
 	yp := blas64.General{Rows: dim, Cols: np, Stride: w.yp.Stride, Data: w.yp.Data}
 	yn := blas64.General{Rows: dim, Cols: nn, Stride: w.yn.Stride, Data: w.yn.Data}
+	// U's columns scaled by √|λ|, split by sign, so that (∇²f_i − H)·Up
+	// and (∇²f_i − H)·Un are the scaled columns directly.
+	up := blas64.General{Rows: dim, Cols: np, Stride: w.y.Stride, Data: w.y.Data}
+	un := blas64.General{Rows: dim, Cols: nn, Stride: w.y.Stride, Data: w.y.Data[np:]}
+	for a := range dim {
+		ip, in := a*up.Stride, a*un.Stride
+		for c, v := range w.vals {
+			switch {
+			case v > 0:
+				up.Data[ip] = u.Data[a*u.Stride+c] * math.Sqrt(v)
+				ip++
+			case v < 0:
+				un.Data[in] = u.Data[a*u.Stride+c] * math.Sqrt(-v)
+				in++
+			}
+		}
+	}
 	clear(w.s.Data)
 	hr := w.h.RawSymmetric()
-	for i, c := range e.pd.comps {
-		c.Hess(w.comp, w.theta)
+	if e.cfg.path == PathRankOne {
+		e.rankOneMoment(w)
+	}
+	for i, h := range e.pd.hess {
+		h.Hess(w.comp, w.theta)
 		cr := w.comp.RawSymmetric()
 		for a := range dim {
 			for b := a; b < dim; b++ {
@@ -662,20 +946,11 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 				w.d.Data[b*dim+a] = v
 			}
 		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, blas64.General{Rows: dim, Cols: dim, Stride: u.Stride, Data: u.Data}, 0, w.y)
-		for a := range dim {
-			row := w.y.Data[a*dim : (a+1)*dim]
-			ip, in := a*yp.Stride, a*yn.Stride
-			for c, v := range w.vals {
-				switch {
-				case v > 0:
-					yp.Data[ip] = row[c] * math.Sqrt(v)
-					ip++
-				case v < 0:
-					yn.Data[in] = row[c] * math.Sqrt(-v)
-					in++
-				}
-			}
+		if np > 0 {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, up, 0, yp)
+		}
+		if nn > 0 {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, un, 0, yn)
 		}
 		if np > 0 {
 			blas64.Syrk(blas.NoTrans, e.pd.w[i], yp, 1, w.s)
@@ -727,9 +1002,12 @@ func denseChunks(dim, pairs int) int {
 // summed in a fixed order of chunks of pairs.
 func (e *estimator) denseMain() (*mat.SymDense, error) {
 	dim, pairs := e.pd.dim, e.cfg.pairs
+	if b := 8 * pairs * dim * dim; b <= pairMeanBytes {
+		e.hk = make([]float64, pairs*dim*dim)
+	}
 	nc := denseChunks(dim, pairs)
 	sums := make([]*mat.SymDense, nc)
-	newW := func() *denseWork { return newDenseWork(e.cfg.seed, e.cfg.radius, dim) }
+	newW := func() *denseWork { return e.newDenseWork() }
 	parallelFor(nc, e.cfg.workers, newW, func(w *denseWork, c int) {
 		sum := mat.NewSymDense(dim, nil)
 		sums[c] = sum
@@ -743,6 +1021,10 @@ func (e *estimator) denseMain() (*mat.SymDense, error) {
 					break
 				}
 				addUpper(sum.RawSymmetric(), 1, w.h.RawSymmetric())
+				if e.hk != nil {
+					hkr := blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: e.hk[k*dim*dim : (k+1)*dim*dim]}
+					addUpper(hkr, 0.5, w.h.RawSymmetric())
+				}
 				var err error
 				res.inf[j], res.sup[j], res.valid[j], res.indefinite[j], err = e.densePointwise(w)
 				if err != nil {
@@ -779,7 +1061,7 @@ func (e *estimator) denseProjections(vecs [][]float64) ([]float64, error) {
 		*denseWork
 		hv mat.Dense
 	}
-	newW := func() *work { return &work{denseWork: newDenseWork(e.cfg.seed, e.cfg.radius, dim)} }
+	newW := func() *work { return &work{denseWork: e.newDenseWork()} }
 	errs := make([]error, pairs)
 	parallelFor(pairs, e.cfg.workers, newW, func(w *work, k int) {
 		w.smp.offset(w.u, k)
@@ -787,7 +1069,13 @@ func (e *estimator) denseProjections(vecs [][]float64) ([]float64, error) {
 		for a := range dim {
 			clear(sr.Data[a*sr.Stride+a : a*sr.Stride+dim])
 		}
+		if e.hk != nil {
+			addUpper(sr, 1, blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: e.hk[k*dim*dim : (k+1)*dim*dim]})
+		}
 		for j, sign := range [2]float64{1, -1} {
+			if e.hk != nil {
+				break
+			}
 			point(w.theta, e.center, w.u, sign)
 			if !e.hessAt(w.denseWork) {
 				errs[k] = fmt.Errorf("geometry: H(θ) is not finite at sample point %d (pair %d)", 2*k+j, k)
@@ -837,9 +1125,35 @@ func meanSE(x []float64) (mean, se float64) {
 	return mean, math.Sqrt(ss/(n-1)) / math.Sqrt(n)
 }
 
+// eigErrs returns the standard errors over the pairs of the projections
+// proj[k*dim+j] = v_j'H_k v_j.
+func eigErrs(proj []float64, dim, pairs int) []float64 {
+	se := make([]float64, dim)
+	col := make([]float64, pairs)
+	for j := range dim {
+		for k := range pairs {
+			col[k] = proj[k*dim+j]
+		}
+		_, se[j] = meanSE(col)
+	}
+	return se
+}
+
+// rankRule returns m, the last j (1-based) with λ_j > RankTol·λ_1 and
+// λ_j > Z·stderr_j; the eigenvalues above a nonzero one are nonzero too.
+func rankRule(all, se []float64, rankTol, z float64) int {
+	m := 0
+	for j, v := range all {
+		if all[0] > 0 && v > rankTol*all[0] && v > z*se[j] {
+			m = j + 1
+		}
+	}
+	return m
+}
+
 // finish applies the rank rule and reduces the pair results in pair order.
 func (e *estimator) finish(hbar *mat.SymDense, all, proj []float64) (*Local, error) {
-	dim, pairs := e.pd.dim, e.cfg.pairs
+	dim, pairs := len(all), e.cfg.pairs
 	l := &Local{
 		Center:         append([]float64(nil), e.center...),
 		Hessian:        hbar,
@@ -849,20 +1163,8 @@ func (e *estimator) finish(hbar *mat.SymDense, all, proj []float64) (*Local, err
 		Samples:        2 * pairs,
 		Path:           e.cfg.path,
 	}
-	col := make([]float64, pairs)
-	for j := range dim {
-		for k := range pairs {
-			col[k] = proj[k*dim+j]
-		}
-		_, l.EigErr[j] = meanSE(col)
-	}
-	// Rank rule (the rank rule of the package documentation): m is the last j with λ_j > RankTol·λ_1 and
-	// λ_j > Z·stderr_j; the eigenvalues above a nonzero one are nonzero too.
-	for j, v := range all {
-		if all[0] > 0 && v > e.cfg.rankTol*all[0] && v > e.cfg.z*l.EigErr[j] {
-			l.M = j + 1
-		}
-	}
+	l.EigErr = eigErrs(proj, dim, pairs)
+	l.M = rankRule(all, l.EigErr, e.cfg.rankTol, e.cfg.z)
 	l.Eigenvalues = append([]float64(nil), all[:l.M]...)
 
 	var infs, sups, pointSups []float64

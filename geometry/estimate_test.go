@@ -241,7 +241,7 @@ func reference(t *testing.T, p problems.Problem, center []float64, s Settings) (
 			as := make([]*mat.SymDense, p.Len())
 			for i := range as {
 				as[i] = mat.NewSymDense(dim, nil)
-				p.Component(i).Hess(as[i], theta)
+				problems.HessianOf(p.Component(i)).Hess(as[i], theta)
 				h.AddSym(h, scaled(p.Weight(i), as[i]))
 			}
 			hbar.AddSym(hbar, scaled(1/float64(2*cfg.pairs), h))
@@ -668,7 +668,7 @@ func TestEstimateAntithetic(t *testing.T) {
 	want := mat.NewSymDense(p, nil)
 	a := mat.NewSymDense(p, nil)
 	for i := range n {
-		prob.Component(i).Hess(a, center)
+		problems.HessianOf(prob.Component(i)).Hess(a, center)
 		want.AddSym(want, scaled(prob.Weight(i), a))
 	}
 	if !symClose(got.Hessian, want, 1e-13) {

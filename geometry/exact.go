@@ -67,6 +67,7 @@ func Exact(q *problems.Quadratic) (*Local, error) {
 		Center:      q.Minimizer(),
 		Hessian:     h,
 		Eigenvalues: eigs,
+		M:           len(eigs),
 		S:           math.Max(kv[0], 0),
 		T:           math.Max(kv[m-1], 0),
 	}, nil

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/geometry"
+	"github.com/flatminima/flatminima/geometry/spectral"
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -95,4 +96,26 @@ func Example() {
 	// λ = 4.001 ± 3.3e-05, s = 4.007, t = 4.007
 	// k = 1: convergence below 0.2221 (Theorem 3.12), 0.3998 (Theorem 3.8)
 	// k = ∞: convergence below 0.4999
+}
+
+// HessianOperator gives the expected Hessian at a point as a matrix-free
+// operator; here least squares on two rows, H = A'A/2 = diag(0.5, 2), whose
+// top eigenvalue spectral.Top finds from Hessian-vector products alone.
+func ExampleHessianOperator() {
+	a := mat.NewDense(2, 2, []float64{1, 0, 0, 2})
+	ls, err := problems.NewLeastSquares(a, []float64{1, 1}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, err := geometry.HessianOperator(ls, []float64{0, 0})
+	if err != nil {
+		log.Fatal(err)
+	}
+	top, err := spectral.Top(op, 1, spectral.Settings{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("λ_1 = %.6g\n", top.Values[0])
+	// Output:
+	// λ_1 = 2
 }

@@ -73,7 +73,7 @@ func Homogeneity(p problems.Problem, x []float64, radius float64) (float64, erro
 			if hess == nil {
 				hess = mat.NewSymDense(dim, nil)
 			}
-			c.Hess(hess, x)
+			problems.HessianOf(c).Hess(hess, x)
 			h = mat.Norm(hess, 2) // Frobenius
 		}
 		if math.IsNaN(g) || math.IsInf(g, 0) {

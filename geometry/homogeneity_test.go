@@ -103,8 +103,12 @@ func TestHomogeneityQuadratic(t *testing.T) {
 	}
 }
 
-// denseOnly hides a component's DiagonalHess.
-type denseOnly struct{ problems.Component }
+// denseOnly hides a component's DiagonalHess and keeps its dense Hessian.
+type denseOnly struct{ c quartComp }
+
+func (d denseOnly) Func(x []float64) float64             { return d.c.Func(x) }
+func (d denseOnly) Grad(grad, x []float64)               { d.c.Grad(grad, x) }
+func (d denseOnly) Hess(hess *mat.SymDense, x []float64) { d.c.Hess(hess, x) }
 
 func TestHomogeneityDiagonal(t *testing.T) {
 	q := newQuart(3, 8, 17)

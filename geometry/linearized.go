@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/flatminima/flatminima/geometry/spectral"
 	"github.com/flatminima/flatminima/problems"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -47,6 +48,20 @@ type Linearized struct {
 	Averaged bool
 	Radius   float64
 	Samples  int
+
+	// Subspace is set, and Hessians and Hessian are nil, when the dimension
+	// exceeds MatrixFreeDim: no p×p matrix is formed, and the linearization
+	// is compressed onto the span V of the top r eigenvectors of H
+	// (r = min(MaxRank, p), MaxRank from ball or DefaultMaxRank), found by
+	// Lanczos on H's Hessian-vector product (HessianOperator, or its ball
+	// average). Every method then answers for the compressed problem
+	// Q_i ↦ V'Q_iV, b_i ↦ V'b_i: MeanSquare is an upper bound of C*(k)
+	// (thresholds.Subspace), exact when V spans range(H) and the Q_i are
+	// positive semidefinite; NonUniformity's values are lower bounds; Local
+	// gives the top r eigenvalues of H, and s, t of the compression.
+	// Subspace.Indefinite flags components whose compressed Hessian is
+	// indefinite, where the restriction to range(H) is inexact.
+	Subspace *thresholds.Subspace
 }
 
 // Linearize returns the linearization of p at center. With ball nil the
@@ -73,11 +88,9 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 		}
 	}
 	l := &Linearized{
-		Center:   append([]float64(nil), center...),
-		Hessians: make([]*mat.SymDense, n),
-		Weights:  make([]float64, n),
-		Grads:    make([][]float64, n),
-		Hessian:  mat.NewSymDense(dim, nil),
+		Center:  append([]float64(nil), center...),
+		Weights: make([]float64, n),
+		Grads:   make([][]float64, n),
 	}
 	comps := make([]problems.Component, n)
 	wsum := 0.0
@@ -90,14 +103,24 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 		wsum += l.Weights[i]
 		l.Grads[i] = make([]float64, dim)
 		comps[i].Grad(l.Grads[i], center)
-		l.Hessians[i] = mat.NewSymDense(dim, nil)
 	}
 	if math.Abs(wsum-1) > 1e-9 {
 		return nil, fmt.Errorf("geometry: Linearize: p's weights sum to %v, not 1", wsum)
 	}
+	if dim > MatrixFreeDim {
+		if err := l.linearizeSubspace(p, comps, ball); err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
+	l.Hessian = mat.NewSymDense(dim, nil)
+	l.Hessians = make([]*mat.SymDense, n)
+	for i := range l.Hessians {
+		l.Hessians[i] = mat.NewSymDense(dim, nil)
+	}
 	if ball == nil {
 		for i, c := range comps {
-			c.Hess(l.Hessians[i], center)
+			problems.HessianOf(c).Hess(l.Hessians[i], center)
 		}
 	} else {
 		cfg, err := ball.resolve()
@@ -120,12 +143,21 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 			}
 		}
 	}
-	tol := 1e-8 * math.Max(1, scale*math.Max(1, floats.Norm(center, 2)))
+	if err := l.setHomogeneous(scale); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// setHomogeneous sets Homogeneous and GradNoise from the gradients, with
+// scale the size of the Hessians.
+func (l *Linearized) setHomogeneous(scale float64) error {
+	tol := 1e-8 * math.Max(1, scale*math.Max(1, floats.Norm(l.Center, 2)))
 	l.Homogeneous = true
 	for i, b := range l.Grads {
 		for d, v := range b {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("geometry: Linearize: component %d has a non-finite gradient entry [%d] = %v", i, d, v)
+				return fmt.Errorf("geometry: Linearize: component %d has a non-finite gradient entry [%d] = %v", i, d, v)
 			}
 		}
 		nb := floats.Norm(b, 2)
@@ -134,7 +166,7 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 			l.Homogeneous = false
 		}
 	}
-	return l, nil
+	return nil
 }
 
 // ballAverage writes into hess[i] the average of ∇²f_i over the antithetic
@@ -144,6 +176,10 @@ func ballAverage(hess []*mat.SymDense, comps []problems.Component, center []floa
 	const chunks = 16
 	sums := make([][]*mat.SymDense, chunks)
 	parallelFor(chunks, cfg.workers, func() *linScratch { return newLinScratch(cfg, dim) }, func(w *linScratch, ch int) {
+		hs := make([]problems.Hessianer, len(comps))
+		for i, c := range comps {
+			hs[i] = problems.HessianOf(c)
+		}
 		acc := make([]*mat.SymDense, len(comps))
 		for i := range acc {
 			acc[i] = mat.NewSymDense(dim, nil)
@@ -152,8 +188,8 @@ func ballAverage(hess []*mat.SymDense, comps []problems.Component, center []floa
 			w.s.offset(w.u, k)
 			for _, sign := range []float64{1, -1} {
 				point(w.theta, center, w.u, sign)
-				for i, c := range comps {
-					c.Hess(w.h, w.theta)
+				for i, h := range hs {
+					h.Hess(w.h, w.theta)
 					acc[i].AddSym(acc[i], w.h)
 				}
 			}
@@ -179,8 +215,93 @@ func newLinScratch(cfg config, dim int) *linScratch {
 	return &linScratch{s: newSampler(cfg.seed, cfg.radius), u: make([]float64, dim), theta: make([]float64, dim), h: mat.NewSymDense(dim, nil)}
 }
 
-// Symmetric returns the component Hessians as mat.Symmetric values.
+// linearizeSubspace builds l.Subspace (see Linearized) and the gradient
+// summaries, without p×p matrices.
+func (l *Linearized) linearizeSubspace(p problems.Problem, comps []problems.Component, ball *Settings) error {
+	dim := len(l.Center)
+	s := Settings{}
+	if ball != nil {
+		s = *ball
+	}
+	cfg, err := s.resolve()
+	if err != nil {
+		return err
+	}
+	if cfg.defaultSamples {
+		cfg.pairs = DefaultMatrixFreeSamples / 2
+	}
+	r := min(cfg.maxRank, dim)
+	ehv := problems.ExpectedHessVecOf(p)
+	chv := make([]problems.HessVecer, len(comps))
+	for i, c := range comps {
+		chv[i] = problems.HessVecOf(c)
+	}
+	// The product with Q_i (or its ball average) as an operator.
+	var smp *sampler
+	u, theta := make([]float64, dim), make([]float64, dim)
+	tmp := make([]float64, dim)
+	avg := func(dst, v []float64, prod func(dst, x, v []float64)) {
+		if ball == nil {
+			prod(dst, l.Center, v)
+			return
+		}
+		clear(dst)
+		for k := range cfg.pairs {
+			smp.offset(u, k)
+			for _, sign := range [2]float64{1, -1} {
+				point(theta, l.Center, u, sign)
+				prod(tmp, theta, v)
+				floats.Add(dst, tmp)
+			}
+		}
+		floats.Scale(1/float64(2*cfg.pairs), dst)
+	}
+	if ball != nil {
+		smp = newSampler(cfg.seed, cfg.radius)
+		l.Averaged, l.Radius, l.Samples = true, cfg.radius, 2*cfg.pairs
+	}
+	hop := spectral.Func{N: dim, F: func(dst, v []float64) { avg(dst, v, ehv.ExpectedHessVec) }}
+	top, err := spectral.Top(hop, r, spectral.Settings{Seed: cfg.seed})
+	if err != nil {
+		return fmt.Errorf("geometry: Linearize: the top %d eigenpairs of H: %w", r, err)
+	}
+	ops := make([]spectral.Operator, len(comps))
+	for i := range ops {
+		hv := chv[i]
+		ops[i] = spectral.Func{N: dim, F: func(dst, v []float64) { avg(dst, v, hv.HessVec) }}
+	}
+	l.Subspace, err = thresholds.NewSubspace(ops, l.Weights, top.Vectors, l.Grads)
+	if err != nil {
+		return fmt.Errorf("geometry: Linearize: %w", err)
+	}
+	l.Hessian = nil
+	scale := 0.0
+	for _, v := range top.Values {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	return l.setHomogeneous(scale)
+}
+
+// compressed returns the linearization of the compressed problem on
+// Subspace's basis, in its r coordinates.
+func (l *Linearized) compressed() *Linearized {
+	s := l.Subspace
+	c := &Linearized{
+		Center:   make([]float64, s.Hessians[0].SymmetricDim()),
+		Hessians: s.Hessians,
+		Weights:  s.Weights,
+		Grads:    s.Grads,
+		Hessian:  s.H(),
+	}
+	return c
+}
+
+// Symmetric returns the component Hessians as mat.Symmetric values (their
+// compressions onto Subspace.Basis when Subspace is set).
 func (l *Linearized) Symmetric() []mat.Symmetric {
+	if l.Subspace != nil {
+		return l.compressed().Symmetric()
+	}
 	out := make([]mat.Symmetric, len(l.Hessians))
 	for i, q := range l.Hessians {
 		out[i] = q
@@ -212,6 +333,17 @@ func (l *Linearized) NonUniformity() (sharpness, v float64, err error) {
 // thresholds.Convergence(k) ≤ MeanSquare(k) ≤ thresholds.Divergence(k)
 // (Theorem 3.8 applied to the linearization). SErr = TErr = 0.
 func (l *Linearized) Local() (*Local, error) {
+	if l.Subspace != nil {
+		loc, err := l.compressed().Local()
+		if err != nil {
+			return nil, err
+		}
+		loc.Center = append([]float64(nil), l.Center...)
+		loc.Hessian = nil
+		r := l.Subspace.Hessians[0].SymmetricDim()
+		loc.Truncated = loc.M == r && r < len(l.Center)
+		return loc, nil
+	}
 	dim := len(l.Center)
 	var es mat.EigenSym
 	if !es.Factorize(l.Hessian, true) {
@@ -253,6 +385,7 @@ func (l *Linearized) Local() (*Local, error) {
 		Center:      append([]float64(nil), l.Center...),
 		Hessian:     mat.NewSymDense(dim, append([]float64(nil), l.Hessian.RawSymmetric().Data...)),
 		Eigenvalues: eigs,
+		M:           len(eigs),
 		S:           s,
 		T:           tt,
 	}, nil
@@ -264,6 +397,9 @@ func (l *Linearized) Local() (*Local, error) {
 // E[bb'] = Σ_i p_i b_i b_i'): the systematic part of an inhomogeneous
 // minimizer, 0 at a homogeneous one, +Inf at and above C*(k).
 func (l *Linearized) NoiseFloor(c, k float64) (float64, error) {
+	if l.Subspace != nil {
+		return l.Subspace.NoiseFloor(c, k)
+	}
 	dim := len(l.Center)
 	noise := mat.NewSymDense(dim, nil)
 	for i, b := range l.Grads {

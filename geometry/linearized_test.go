@@ -138,7 +138,7 @@ func TestLinearizeStyblinskiTang(t *testing.T) {
 	h1 := mat.NewSymDense(len(x), nil)
 	shift := make([]float64, len(x))
 	for i := 0; i < st.Len(); i++ {
-		st.Component(i).Hess(h1, probe)
+		problems.HessianOf(st.Component(i)).Hess(h1, probe)
 		for d := range x {
 			q0 := lin.Hessians[i].At(d, d)
 			// 6c1((x+1)² − x²) = 6c1(2x + 1).

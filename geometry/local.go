@@ -36,6 +36,10 @@ type Settings struct {
 	// PathAuto: the fastest path the problem supports). PathDense forces the
 	// generic path, for checking a fast path against it.
 	Path Path
+	// MaxRank caps r, the number of eigenpairs of H̄ that PathMatrixFree
+	// computes (default DefaultMaxRank = 20; at most the dimension). The
+	// other paths ignore it.
+	MaxRank int
 	// Components is the number of components EstimateSampler draws from a
 	// problems.Sampler for each replicate (default 1000); Estimate, which
 	// takes a finite Problem, ignores it.
@@ -56,10 +60,11 @@ type Local struct {
 	S, T        float64       // s_f, t_f (or s_Q, t_Q)
 	SErr, TErr  float64       // Monte Carlo standard errors (0 when exact)
 
+	// M is m, the number of nonzero eigenvalues: always len(Eigenvalues).
+	M int
+
 	// Diagnostics. Estimate sets all of them; Exact may leave them zero.
 
-	// M is m, the number of nonzero eigenvalues: len(Eigenvalues).
-	M int
 	// AllEigenvalues are all p eigenvalues of H̄, descending; Eigenvalues is
 	// AllEigenvalues[:M].
 	AllEigenvalues []float64
@@ -83,6 +88,16 @@ type Local struct {
 	Indefinite int
 	// Path is the evaluation path used (never PathAuto).
 	Path Path
+	// Truncated (PathMatrixFree) reports that all r = MaxRank computed
+	// eigenvalues passed the rank rule, so that λ_m = λ_r is only the r-th
+	// eigenvalue of H̄ and the true smallest nonzero one may be smaller;
+	// then the k = ∞ divergence bound 2/λ_r is below the true 2/λ_m.
+	Truncated bool
+	// Trace and TraceErr (PathMatrixFree) are Hutchinson's estimate of
+	// tr H̄ (one Rademacher probe per antithetic pair) and its standard
+	// error; compare with the sum of Eigenvalues to see how much of H̄ the
+	// kept eigenvalues carry.
+	Trace, TraceErr float64
 }
 
 // Geometry returns the thresholds.Geometry of l: its eigenvalues, S and T.

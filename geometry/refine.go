@@ -15,6 +15,10 @@ import (
 // progress counts as convergence.
 const noProgressTol = 1e-6
 
+// defaultGradThreshold is gonum's default gradient threshold of
+// optimize.Settings, in the infinity norm.
+const defaultGradThreshold = 1e-12
+
 // Refine polishes an approximate local minimizer x0 of F = Σ_i p_i f_i by
 // minimizing problems.Objective(p) with gonum's optimize.Minimize from x0,
 // and returns the point found and ‖∇F‖₂ there. The geometry of Definition
@@ -28,6 +32,12 @@ const noProgressTol = 1e-6
 // threshold 1e-12 in the infinity norm, or no decrease of F by more than
 // 1e-10 in 100 iterations). The search is unconstrained: the problem's box, if
 // any, is not enforced, so check the result against it.
+//
+// A start x0 that already satisfies the gradient threshold
+// (‖∇F(x0)‖_∞ ≤ settings.GradientThreshold, default 1e-12, gonum's) is
+// returned as it is, with no error: a line search from a converged point has
+// no descent direction to follow. Likewise a line search that fails at a
+// point satisfying the threshold counts as convergence.
 //
 // A line search that can no longer decrease F (optimize.ErrNoProgress) at a
 // point whose gradient norm is at most 1e-6 times the starting one counts as
@@ -64,6 +74,13 @@ func Refine(p problems.Problem, x0 []float64, method optimize.Method, settings *
 	grad := make([]float64, len(x0))
 	obj.Grad(grad, x0)
 	grad0 := floats.Norm(grad, 2)
+	gtol := defaultGradThreshold
+	if settings != nil && settings.GradientThreshold > 0 {
+		gtol = settings.GradientThreshold
+	}
+	if floats.Norm(grad, math.Inf(1)) <= gtol {
+		return append([]float64(nil), x0...), grad0, nil
+	}
 	res, minErr := optimize.Minimize(obj, append([]float64(nil), x0...), settings, method)
 	if res == nil {
 		return nil, math.NaN(), fmt.Errorf("geometry: Refine: %w", minErr)
@@ -74,6 +91,12 @@ func Refine(p problems.Problem, x0 []float64, method optimize.Method, settings *
 	}
 	obj.Grad(grad, x)
 	gradNorm = floats.Norm(grad, 2)
+	if minErr != nil && floats.Norm(grad, math.Inf(1)) <= gtol {
+		// Converged by the gradient threshold; the failure was the line
+		// search's, at a point with no descent left.
+		minErr = nil
+		res.Status = optimize.GradientThreshold
+	}
 	if errors.Is(minErr, optimize.ErrNoProgress) && gradNorm <= noProgressTol*grad0 {
 		// The line search cannot decrease F any more at a point where the
 		// gradient has fallen by orders of magnitude: F's rounding level,

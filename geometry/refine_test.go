@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/flatminima/flatminima/problems"
 )
 
 // cubicRoot returns the root of 2a x³ + b x + c/2 in [lo, hi] by bisection
@@ -79,5 +81,47 @@ func TestRefineErrors(t *testing.T) {
 	x, gnorm, err := Refine(q, []float64{2, -2}, nil, &optimize.Settings{FuncEvaluations: 2})
 	if err == nil || x == nil || !(gnorm > 0) {
 		t.Errorf("evaluation limit: x = %v, ‖∇F‖ = %v, err = %v; want a point and an error", x, gnorm, err)
+	}
+}
+
+// TestRefineConverged: a start that is already a minimizer to rounding is
+// returned unchanged and without error, whatever the method: the gradient
+// is zero at the quadratic-circle's circular minimizer, and of order 1e-14
+// at a Styblinski–Tang minimizer found by root-finding, where BFGS's line
+// search has no descent direction left.
+func TestRefineConverged(t *testing.T) {
+	qc, err := problems.QuadCircleModel(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := problems.StyblinskiTangModel(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		p    problems.Problem
+		x0   []float64
+	}{
+		{"quad-circle circular", qc, qc.Circular()},
+		{"quad-circle quadratic", qc, qc.Quadratic()},
+		{"Styblinski–Tang sharpest", st, st.Sharpest()},
+	} {
+		for _, m := range []optimize.Method{nil, &optimize.BFGS{}} {
+			x, g, err := Refine(tc.p, tc.x0, m, nil)
+			if err != nil {
+				t.Errorf("%s, %T: %v", tc.name, m, err)
+				continue
+			}
+			if !(g < 1e-12) {
+				t.Errorf("%s, %T: ‖∇F‖ = %g", tc.name, m, g)
+			}
+			for d := range x {
+				if math.Abs(x[d]-tc.x0[d]) > 1e-12*math.Max(1, math.Abs(tc.x0[d])) {
+					t.Errorf("%s, %T: moved from %v to %v", tc.name, m, tc.x0, x)
+					break
+				}
+			}
+		}
 	}
 }

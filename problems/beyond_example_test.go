@@ -44,7 +44,7 @@ func ExampleSampledProblem() {
 	// The empirical expected Hessian estimates Σ = 2.
 	sum := 0.0
 	for i := 0; i < p.Len(); i++ {
-		p.Component(i).Hess(h, []float64{0})
+		problems.HessianOf(p.Component(i)).Hess(h, []float64{0})
 		sum += p.Weight(i) * h.At(0, 0)
 	}
 	fmt.Printf("components %d, empirical H = %.2f\n", p.Len(), sum)
@@ -67,7 +67,7 @@ func ExampleNewLeastSquares() {
 	hs := make([]mat.Symmetric, ls.Len())
 	for i := range hs {
 		h := mat.NewSymDense(2, nil)
-		ls.Component(i).Hess(h, x)
+		problems.HessianOf(ls.Component(i)).Hess(h, x)
 		hs[i] = h
 	}
 	c, _ := thresholds.MeanSquare(hs, nil, 1)

@@ -40,8 +40,15 @@ type DerivativeError struct {
 type DerivativeReport struct {
 	// Grad[i]: ∇f_i against fd.Gradient of f_i (central differences).
 	Grad []DerivativeError
-	// Hess[i]: ∇²f_i against fd.Jacobian of ∇f_i (central differences).
+	// Hess[i]: ∇²f_i against fd.Jacobian of ∇f_i (central differences),
+	// with ∇²f_i from HessianOf (the component's dense Hessian when it has
+	// one, else built from its structure or products).
 	Hess []DerivativeError
+	// HessVec[i]: the component's HessVec against the finite-difference
+	// Hessian times v, for v = (1, 2, …, p)/p and every unit vector e_j.
+	// Nil unless some component implements HessVecer; then the entries of
+	// components that do not implement it are zero.
+	HessVec []DerivativeError
 	// DiagonalHess[i]: DiagonalHess of f_i against the diagonal of its Hess,
 	// with the off-diagonal entries of Hess counted as errors (which must be
 	// zero). Nil unless some component implements DiagonalHessianer; then
@@ -51,6 +58,9 @@ type DerivativeReport struct {
 	ExpectedGrad *DerivativeError
 	// ExpectedHess: the problem's ExpectedHess against Σ_i p_i ∇²f_i.
 	ExpectedHess *DerivativeError
+	// ExpectedHessVec: the problem's ExpectedHessVec against
+	// (Σ_i p_i ∇²f_i)v for the same vectors as HessVec.
+	ExpectedHessVec *DerivativeError
 	// DiagonalMoments: the problem's DiagonalMoments against the dense H(x)
 	// and M(x) = Σ_i p_i ∇²f_i H ∇²f_i − H³ summed from the
 	// component Hessians, with off-diagonal entries counted as errors.
@@ -60,12 +70,12 @@ type DerivativeReport struct {
 // Worst returns the largest error in r (a NaN error is the largest).
 func (r *DerivativeReport) Worst() DerivativeError {
 	w := DerivativeError{Component: -1, Point: -1}
-	for _, s := range [][]DerivativeError{r.Grad, r.Hess, r.DiagonalHess} {
+	for _, s := range [][]DerivativeError{r.Grad, r.Hess, r.HessVec, r.DiagonalHess} {
 		for _, e := range s {
 			w = worse(w, e)
 		}
 	}
-	for _, e := range []*DerivativeError{r.ExpectedGrad, r.ExpectedHess, r.DiagonalMoments} {
+	for _, e := range []*DerivativeError{r.ExpectedGrad, r.ExpectedHess, r.ExpectedHessVec, r.DiagonalMoments} {
 		if e != nil {
 			w = worse(w, *e)
 		}
@@ -150,10 +160,19 @@ func CheckDerivatives(p Problem, points [][]float64, settings *CheckSettings) (*
 		rep.Grad[i] = DerivativeError{Component: i, Point: -1}
 		rep.Hess[i] = DerivativeError{Component: i, Point: -1}
 	}
-	anyDiag := false
+	anyDiag, anyHV := false, false
 	for i := 0; i < N; i++ {
 		if _, ok := p.Component(i).(DiagonalHessianer); ok {
 			anyDiag = true
+		}
+		if _, ok := p.Component(i).(HessVecer); ok {
+			anyHV = true
+		}
+	}
+	if anyHV {
+		rep.HessVec = make([]DerivativeError, N)
+		for i := range rep.HessVec {
+			rep.HessVec[i] = DerivativeError{Component: i, Point: -1}
 		}
 	}
 	if anyDiag {
@@ -165,6 +184,22 @@ func CheckDerivatives(p Problem, points [][]float64, settings *CheckSettings) (*
 	eg, hasEG := p.(ExpectedGrader)
 	eh, hasEH := p.(ExpectedHessianer)
 	dm, hasDM := p.(DiagonalMomenter)
+	ehv, hasEHV := p.(ExpectedHessVecer)
+	if hasEHV {
+		rep.ExpectedHessVec = &DerivativeError{Component: -1, Point: -1}
+	}
+	// The probe vectors of the HessVec checks: every e_j and one dense v.
+	probes := make([][]float64, n+1)
+	for j := 0; j < n; j++ {
+		probes[j] = make([]float64, n)
+		probes[j][j] = 1
+	}
+	probes[n] = make([]float64, n)
+	for j := range probes[n] {
+		probes[n][j] = float64(j+1) / float64(n)
+	}
+	hv := make([]float64, n)
+	ref := make([]float64, n)
 	if hasEG {
 		rep.ExpectedGrad = &DerivativeError{Component: -1, Point: -1}
 	}
@@ -199,10 +234,17 @@ func CheckDerivatives(p Problem, points [][]float64, settings *CheckSettings) (*
 			}
 
 			hi := mat.NewSymDense(n, nil)
-			c.Hess(hi, xc)
+			HessianOf(c).Hess(hi, xc)
 			hs[i] = hi
 			fd.Jacobian(jac, c.Grad, xc, &fd.JacobianSettings{Formula: fd.Central, Step: h})
 			rep.Hess[i] = worse(rep.Hess[i], DerivativeError{Err: mixedErrMat(hi, jac), Component: i, Point: k})
+			if hc, ok := c.(HessVecer); ok {
+				for _, v := range probes {
+					hc.HessVec(hv, xc, v)
+					mat.NewVecDense(n, ref).MulVec(jac, mat.NewVecDense(n, v))
+					rep.HessVec[i] = worse(rep.HessVec[i], DerivativeError{Err: mixedErr(hv, ref), Component: i, Point: k})
+				}
+			}
 
 			if d, ok := c.(DiagonalHessianer); ok {
 				d.DiagonalHess(diag, xc)
@@ -221,6 +263,13 @@ func CheckDerivatives(p Problem, points [][]float64, settings *CheckSettings) (*
 			hess.Zero()
 			eh.ExpectedHess(hess, xc)
 			*rep.ExpectedHess = worse(*rep.ExpectedHess, DerivativeError{Err: mixedErrMat(hess, hsum), Component: -1, Point: k})
+		}
+		if hasEHV {
+			for _, v := range probes {
+				ehv.ExpectedHessVec(hv, xc, v)
+				mat.NewVecDense(n, ref).MulVec(hsum, mat.NewVecDense(n, v))
+				*rep.ExpectedHessVec = worse(*rep.ExpectedHessVec, DerivativeError{Err: mixedErr(hv, ref), Component: -1, Point: k})
+			}
 		}
 		if hasDM {
 			hd := make([]float64, n)

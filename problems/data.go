@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -22,12 +25,14 @@ type LeastSquares struct {
 	a    *mat.Dense
 	y, w []float64
 	rows []*LeastSquaresRow
+	pool sync.Pool // *rowScratch
 }
 
 var (
 	_ Problem           = (*LeastSquares)(nil)
 	_ ExpectedGrader    = (*LeastSquares)(nil)
 	_ ExpectedHessianer = (*LeastSquares)(nil)
+	_ ExpectedHessVecer = (*LeastSquares)(nil)
 )
 
 // NewLeastSquares returns least squares on the rows of a (n×p) with targets
@@ -94,6 +99,32 @@ func (l *LeastSquares) ExpectedGrad(grad, x []float64) {
 	for i, r := range l.rows {
 		floats.AddScaled(grad, l.w[i]*(floats.Dot(r.A, x)-r.Y), r.A)
 	}
+}
+
+// ExpectedHessVec writes Hv = A'W(Av) into dst: two matrix-vector products
+// with the data matrix, O(np), no p×p matrix, no allocation in steady state.
+func (l *LeastSquares) ExpectedHessVec(dst, x, v []float64) {
+	n, p := l.a.Dims()
+	if len(dst) != p || len(v) != p {
+		panic(fmt.Sprintf("problems: LeastSquares.ExpectedHessVec: len(dst) = %d, len(v) = %d, want %d", len(dst), len(v), p))
+	}
+	s := getRowScratch(&l.pool, n)
+	a := l.a.RawMatrix()
+	blas64.Gemv(blas.NoTrans, 1, a, blas64.Vector{N: p, Inc: 1, Data: v}, 0, blas64.Vector{N: n, Inc: 1, Data: s.av})
+	floats.Mul(s.av, l.w)
+	blas64.Gemv(blas.Trans, 1, a, blas64.Vector{N: n, Inc: 1, Data: s.av}, 0, blas64.Vector{N: p, Inc: 1, Data: dst})
+	l.pool.Put(s)
+}
+
+// rowScratch holds per-row products for the data problems' ExpectedHessVec.
+type rowScratch struct{ ax, av []float64 }
+
+func getRowScratch(pool *sync.Pool, n int) *rowScratch {
+	s, _ := pool.Get().(*rowScratch)
+	if s == nil || len(s.ax) != n {
+		s = &rowScratch{ax: make([]float64, n), av: make([]float64, n)}
+	}
+	return s
 }
 
 // ExpectedHess writes H = A'WA into hess.
@@ -165,7 +196,12 @@ type LogisticRow struct {
 	Lambda float64 // ridge ≥ 0
 }
 
-var _ Component = (*LogisticRow)(nil)
+var (
+	_ Component        = (*LogisticRow)(nil)
+	_ Hessianer        = (*LogisticRow)(nil)
+	_ HessVecer        = (*LogisticRow)(nil)
+	_ RankOneHessianer = (*LogisticRow)(nil)
+)
 
 // softplus returns log(1 + e^t) without overflow.
 func softplus(t float64) float64 {
@@ -202,8 +238,16 @@ func (r *LogisticRow) Grad(grad, x []float64) {
 	}
 }
 
+// HessVec writes σ(m)(1 − σ(m))(a'v)a + ridge·v into dst in O(p).
+func (r *LogisticRow) HessVec(dst, x, v []float64) {
+	c, _ := r.RankOneHess(x)
+	floats.ScaleTo(dst, r.Lambda, v)
+	floats.AddScaled(dst, c*floats.Dot(r.A, v), r.A)
+}
+
 // Hess writes σ(m)(1 − σ(m)) aa' + ridge·I into hess.
 func (r *LogisticRow) Hess(hess *mat.SymDense, x []float64) {
+	resizeSym(hess, len(r.A))
 	c, _ := r.RankOneHess(x)
 	for i, ai := range r.A {
 		for j := i; j < len(r.A); j++ {
@@ -237,12 +281,14 @@ type Logistic struct {
 	w     []float64
 	ridge float64
 	rows  []*LogisticRow
+	pool  sync.Pool // *rowScratch
 }
 
 var (
 	_ Problem           = (*Logistic)(nil)
 	_ ExpectedGrader    = (*Logistic)(nil)
 	_ ExpectedHessianer = (*Logistic)(nil)
+	_ ExpectedHessVecer = (*Logistic)(nil)
 )
 
 // NewLogistic returns logistic regression on the rows of a (n×p) with labels
@@ -295,6 +341,28 @@ func (l *Logistic) ExpectedGrad(grad, x []float64) {
 		g := -r.Y * logistic(-r.Y*floats.Dot(r.A, x))
 		floats.AddScaled(grad, l.w[i]*g, r.A)
 	}
+}
+
+// ExpectedHessVec writes H(θ)v = A'(c ⊙ w ⊙ Av) + ridge·v into dst, with
+// c_i = σ(m_i)(1 − σ(m_i)), m_i = y_i a_i'θ: the products Aθ and Av with the
+// data matrix and one with A', O(np), no p×p matrix, no allocation in steady
+// state.
+func (l *Logistic) ExpectedHessVec(dst, x, v []float64) {
+	n, p := l.a.Dims()
+	if len(dst) != p || len(v) != p || len(x) != p {
+		panic(fmt.Sprintf("problems: Logistic.ExpectedHessVec: len(dst) = %d, len(x) = %d, len(v) = %d, want %d", len(dst), len(x), len(v), p))
+	}
+	s := getRowScratch(&l.pool, n)
+	a := l.a.RawMatrix()
+	blas64.Gemv(blas.NoTrans, 1, a, blas64.Vector{N: p, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: s.ax})
+	blas64.Gemv(blas.NoTrans, 1, a, blas64.Vector{N: p, Inc: 1, Data: v}, 0, blas64.Vector{N: n, Inc: 1, Data: s.av})
+	for i, r := range l.rows {
+		sg := logistic(r.Y * s.ax[i])
+		s.av[i] *= l.w[i] * sg * (1 - sg)
+	}
+	copy(dst, v)
+	blas64.Gemv(blas.Trans, 1, a, blas64.Vector{N: n, Inc: 1, Data: s.av}, l.ridge, blas64.Vector{N: p, Inc: 1, Data: dst})
+	l.pool.Put(s)
 }
 
 // ExpectedHess writes H(θ) = Σ_i w_i σ_i(1 − σ_i) a_i a_i' + ridge·I.

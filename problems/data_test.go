@@ -50,7 +50,7 @@ func checkComponentDerivatives(t *testing.T, name string, p problems.Problem, x 
 				t.Errorf("%s: component %d grad[%d] = %v, fd %v", name, i, j, g[j], want[j])
 			}
 		}
-		c.Hess(h, x)
+		problems.HessianOf(c).Hess(h, x)
 		var jac mat.Dense
 		jac.ReuseAs(dim, dim)
 		fd.Jacobian(&jac, func(dst, x []float64) { c.Grad(dst, x) }, x, &fd.JacobianSettings{Formula: fd.Central})

@@ -31,15 +31,17 @@
 // Mixture of drawn components, so everything that takes a Problem takes it
 // too; sgdk.RunSampler draws fresh components at every step instead.
 //
-// Mixture (NewMixture) is a finite mixture of any user components, and
-// FDHessian gives a component that has only a value and a gradient a
-// finite-difference Hessian, so that a user can start with gradients alone.
+// Mixture (NewMixture) is a finite mixture of any user components. A
+// Component needs only a value and a gradient, so a user can start with
+// gradients alone: code that needs second derivatives falls back on central
+// differences of the gradient (FDHessVec for Hessian-vector products,
+// FDHessian for dense Hessians).
 //
 // # Conventions
 //
 // As in gonum/optimize and gonum/diff/fd, derivatives are written into a
-// destination the caller provides, which comes first: Grad(grad, x) and
-// Hess(hess, x). Methods never modify x. Functions that return a new result
+// destination the caller provides, which comes first: Grad(grad, x),
+// Hess(hess, x) and HessVec(dst, x, v). Methods never modify x. Functions that return a new result
 // return copies; nothing is shared with the caller's inputs, which
 // constructors copy. Problems are immutable after construction so that
 // Monte Carlo code may evaluate them from many goroutines: Quadratic and its
@@ -59,11 +61,18 @@
 // A Problem or Component may implement faster paths that the rest of the
 // library uses when present, always falling back to the generic sums:
 // ExpectedGrader (∇F directly), ExpectedHessianer (H directly),
-// DiagonalHessianer (a component with a diagonal Hessian) and
-// DiagonalMomenter (diagonals of H(x) and M(x) in closed form).
-// CheckDerivatives tests all of them, and every Grad and Hess, against
-// gonum/diff/fd and the generic sums and reports the worst error; Objective
-// turns a Problem into a gonum optimize.Problem for F, ∇F and ∇²F.
+// ExpectedHessVecer (H(x)v directly), DiagonalMomenter (diagonals of H(x)
+// and M(x) in closed form) for a Problem; Hessianer (a dense Hessian),
+// HessVecer (Hessian-vector products), DiagonalHessianer (a diagonal
+// Hessian) and RankOneHessianer (c·aa' + ρI) for a Component. HessVecOf,
+// HessianOf and ExpectedHessVecOf pick the fastest form available, in the
+// order documented at HessVecFormOf and HessianFormOf, down to finite
+// differences of the gradient; every built-in problem has exact
+// Hessian-vector products, and least squares and logistic regression use
+// their rank-one structure, O(p) per component and never a p×p matrix.
+// CheckDerivatives tests all of them, and every Grad, Hess and HessVec,
+// against gonum/diff/fd and the generic sums and reports the worst error;
+// Objective turns a Problem into a gonum optimize.Problem for F, ∇F and ∇²F.
 //
 // # Boxes
 //

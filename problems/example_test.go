@@ -59,7 +59,7 @@ func (rosen) Grad(grad, x []float64) {
 func ExampleFDHessian() {
 	c := problems.FDHessian(rosen{})
 	var h mat.SymDense
-	c.Hess(&h, []float64{1, 1})
+	c.(problems.Hessianer).Hess(&h, []float64{1, 1})
 	fmt.Printf("Hessian at (1,1): [%.4g %.4g; %.4g %.4g]\n", h.At(0, 0), h.At(0, 1), h.At(1, 0), h.At(1, 1))
 
 	mix, err := problems.NewMixture(2, []problems.Component{c}, nil)

@@ -22,7 +22,7 @@ func TestFDHessianQuadratic(t *testing.T) {
 		for _, scale := range []float64{0.1, 1, 100} {
 			x := randVec(rnd, p, scale)
 			var h mat.SymDense
-			c.Hess(&h, x)
+			c.(Hessianer).Hess(&h, x)
 			// The gradient is affine, so the central difference is exact up
 			// to rounding: ε·|∇f|/h_j with |∇f| ≲ 1e2·max(1,|x|) and
 			// h_j = 6e-6·max(1,|x_j|) gives ≲ 1e-8 relative.
@@ -62,7 +62,7 @@ func TestFDHessianNonQuadratic(t *testing.T) {
 			x[i] = 2*rnd.Float64() - 1
 		}
 		var h mat.SymDense
-		c.Hess(&h, x)
+		c.(Hessianer).Hess(&h, x)
 		functions.Watson{}.Hess(exact, x)
 		if e := maxMixedErr(&h, exact); !(e < 1e-8) {
 			t.Errorf("x = %v: FD Hessian mixed error %v", x, e)
@@ -74,7 +74,7 @@ func TestFDHessianNonQuadratic(t *testing.T) {
 	fc := FDHessian(q)
 	x := []float64{0.5, -2, 3}
 	var h, want mat.SymDense
-	fc.Hess(&h, x)
+	fc.(Hessianer).Hess(&h, x)
 	want.ReuseAsSym(3)
 	q.Hess(&want, x)
 	for d := 0; d < 3; d++ {
@@ -94,7 +94,7 @@ func TestFDHessianConcurrent(t *testing.T) {
 	for k := range xs {
 		xs[k] = randVec(rnd, p, 1)
 		want[k] = mat.NewSymDense(p, nil)
-		c.Hess(want[k], xs[k])
+		c.(Hessianer).Hess(want[k], xs[k])
 	}
 	got := make([]*mat.SymDense, len(xs))
 	var wg sync.WaitGroup
@@ -104,7 +104,7 @@ func TestFDHessianConcurrent(t *testing.T) {
 			defer wg.Done()
 			for k := w; k < len(xs); k += workers {
 				got[k] = mat.NewSymDense(p, nil)
-				c.Hess(got[k], xs[k])
+				c.(Hessianer).Hess(got[k], xs[k])
 			}
 		}(w)
 	}
@@ -157,7 +157,7 @@ func BenchmarkFDHessian(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				c.Hess(h, x)
+				c.(Hessianer).Hess(h, x)
 			}
 		})
 	}

@@ -18,7 +18,12 @@ type LeastSquaresRow struct {
 	Y float64
 }
 
-var _ Component = (*LeastSquaresRow)(nil)
+var (
+	_ Component        = (*LeastSquaresRow)(nil)
+	_ Hessianer        = (*LeastSquaresRow)(nil)
+	_ HessVecer        = (*LeastSquaresRow)(nil)
+	_ RankOneHessianer = (*LeastSquaresRow)(nil)
+)
 
 // Func returns ½(a'x − y)².
 func (r *LeastSquaresRow) Func(x []float64) float64 {
@@ -31,8 +36,14 @@ func (r *LeastSquaresRow) Grad(grad, x []float64) {
 	floats.ScaleTo(grad, floats.Dot(r.A, x)-r.Y, r.A)
 }
 
+// HessVec writes (a'v)a into dst in O(p).
+func (r *LeastSquaresRow) HessVec(dst, x, v []float64) {
+	floats.ScaleTo(dst, floats.Dot(r.A, v), r.A)
+}
+
 // Hess writes aa' into hess.
 func (r *LeastSquaresRow) Hess(hess *mat.SymDense, x []float64) {
+	resizeSym(hess, len(r.A))
 	for i, ai := range r.A {
 		for j := i; j < len(r.A); j++ {
 			hess.SetSym(i, j, ai*r.A[j])
@@ -43,16 +54,6 @@ func (r *LeastSquaresRow) Hess(hess *mat.SymDense, x []float64) {
 // RankOneHess returns the Hessian aa' as the scale 1 and the vector a
 // (shared, not copied), so that code can apply it in O(p).
 func (r *LeastSquaresRow) RankOneHess(x []float64) (scale float64, a []float64) { return 1, r.A }
-
-// RankOneHessianer is an optional interface of a Component whose Hessian is
-// rank one (plus a multiple of the identity): ∇²f(x) = scale·aa' + ridge·I.
-// RankOneHess returns scale and a (a must not be modified by the caller);
-// Ridge is the constant ridge. Least squares and logistic regression rows
-// implement it, so Hessian-vector products cost O(p).
-type RankOneHessianer interface {
-	RankOneHess(x []float64) (scale float64, a []float64)
-	Ridge() float64
-}
 
 // Ridge returns 0: a least-squares row has no ridge term.
 func (r *LeastSquaresRow) Ridge() float64 { return 0 }
@@ -83,6 +84,7 @@ var (
 	_ Sampler           = (*GaussianLeastSquares)(nil)
 	_ ExpectedGrader    = (*GaussianLeastSquares)(nil)
 	_ ExpectedHessianer = (*GaussianLeastSquares)(nil)
+	_ ExpectedHessVecer = (*GaussianLeastSquares)(nil)
 )
 
 // NewGaussianLeastSquares returns Gaussian least squares with row covariance
@@ -215,6 +217,9 @@ func (g *GaussianLeastSquares) ExpectedGrad(grad, x []float64) {
 		grad[i] += acc
 	}
 }
+
+// ExpectedHessVec writes Σv into dst (at every θ).
+func (g *GaussianLeastSquares) ExpectedHessVec(dst, x, v []float64) { symMul(dst, g.sigma, v) }
 
 // ExpectedHess writes H = Σ into hess (at every θ).
 func (g *GaussianLeastSquares) ExpectedHess(hess *mat.SymDense, x []float64) { hess.CopySym(g.sigma) }

@@ -86,7 +86,7 @@ func (o *objective) hess(hess *mat.SymDense, x []float64) {
 		}
 	}
 	for i := 0; i < o.p.Len(); i++ {
-		o.p.Component(i).Hess(s, x)
+		HessianOf(o.p.Component(i)).Hess(s, x)
 		w := o.p.Weight(i)
 		src := s.RawSymmetric()
 		for a := 0; a < o.n; a++ {

@@ -8,13 +8,49 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Component is one component function f_i of a stochastic problem. Its methods
-// must not modify x. Grad and Hess write into destinations that the caller
-// provides (len(grad) == len(x); hess is len(x)×len(x)), as in gonum/optimize.
+// Component is one component function f_i of a stochastic problem: a value
+// and a gradient. Its methods must not modify x; Grad writes ∇f_i(x) into
+// grad (len(grad) == len(x)), as in gonum/optimize. Second derivatives are
+// optional capabilities: Hessianer (dense), HessVecer (Hessian-vector
+// products), DiagonalHessianer and RankOneHessianer (structure). Code that
+// needs them picks the fastest one a component has (HessVecOf, HessianOf)
+// and falls back on finite differences of Grad.
 type Component interface {
 	Func(x []float64) float64
 	Grad(grad, x []float64)
+}
+
+// Hessianer is an optional interface of a Component that writes its dense
+// Hessian ∇²f(x) into hess (len(x)×len(x); an empty hess is resized). It must
+// not modify x.
+type Hessianer interface {
 	Hess(hess *mat.SymDense, x []float64)
+}
+
+// HessVecer is an optional interface of a Component that computes the
+// Hessian-vector product dst = ∇²f(x)v without forming ∇²f(x). dst, x and v
+// have length Dim; dst must not alias x or v, and x and v are not modified.
+type HessVecer interface {
+	HessVec(dst, x, v []float64)
+}
+
+// ExpectedHessVecer is an optional interface of a Problem that computes the
+// product of the expected Hessian with a vector, dst = H(x)v =
+// Σ_i p_i ∇²f_i(x)v, faster than summing component products. dst must not
+// alias x or v, and x and v are not modified.
+type ExpectedHessVecer interface {
+	ExpectedHessVec(dst, x, v []float64)
+}
+
+// RankOneHessianer is an optional interface of a Component whose Hessian is
+// rank one plus a multiple of the identity: ∇²f(x) = scale·aa' + Ridge()·I.
+// RankOneHess returns scale and a (a is shared and must not be modified by
+// the caller); Ridge is constant. Least-squares and logistic-regression rows
+// implement it, so that products with ∇²f(x) cost O(p) and no p×p matrix is
+// formed per component.
+type RankOneHessianer interface {
+	RankOneHess(x []float64) (scale float64, a []float64)
+	Ridge() float64
 }
 
 // Problem is a finite mixture F(x) = Σ_i Weight(i)·f_i(x) of Len components on

@@ -37,7 +37,11 @@ type QuadCircleComponent struct {
 	C1, C2, C3, C4 float64
 }
 
-var _ Component = QuadCircleComponent{}
+var (
+	_ Component = QuadCircleComponent{}
+	_ Hessianer = QuadCircleComponent{}
+	_ HessVecer = QuadCircleComponent{}
+)
 
 // Validate returns an error naming the first parameter that is not finite,
 // is negative (all but Q3), or, for C3, does not exceed C2.
@@ -180,6 +184,19 @@ func (c QuadCircleComponent) Hess(hess *mat.SymDense, x []float64) {
 	hess.SetSym(0, 0, tan+(rad-tan)*e0*e0)
 	hess.SetSym(0, 1, (rad-tan)*e0*e1)
 	hess.SetSym(1, 1, tan+(rad-tan)*e1*e1)
+}
+
+// HessVec writes ∇²f(x)v into dst (the 2×2 Hessian of Hess applied to v).
+func (c QuadCircleComponent) HessVec(dst, x, v []float64) {
+	if len(dst) != 2 || len(v) != 2 {
+		panic("problems: QuadCircleComponent.HessVec: dimension mismatch")
+	}
+	var h mat.SymDense
+	h.ReuseAsSym(2)
+	c.Hess(&h, x)
+	a, b, d := h.At(0, 0), h.At(0, 1), h.At(1, 1)
+	dst[0] = a*v[0] + b*v[1]
+	dst[1] = b*v[0] + d*v[1]
 }
 
 // QuadCircle is the quadratic-circle sums objective of Problem 4.1,

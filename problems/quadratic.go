@@ -61,7 +61,10 @@ var (
 	_ Problem           = (*Quadratic)(nil)
 	_ ExpectedGrader    = (*Quadratic)(nil)
 	_ ExpectedHessianer = (*Quadratic)(nil)
+	_ ExpectedHessVecer = (*Quadratic)(nil)
 	_ Component         = (*QuadraticComponent)(nil)
+	_ Hessianer         = (*QuadraticComponent)(nil)
+	_ HessVecer         = (*QuadraticComponent)(nil)
 )
 
 // NewQuadratic returns the stochastic quadratic problem (Problem 3.1) with
@@ -335,6 +338,11 @@ func (q *Quadratic) ExpectedHess(hess *mat.SymDense, x []float64) {
 	copySym(hess, q.h)
 }
 
+// ExpectedHessVec writes Hv into dst (one symmetric matrix-vector product).
+func (q *Quadratic) ExpectedHessVec(dst, x, v []float64) {
+	symMul(dst, q.h, v)
+}
+
 // Q returns a copy of the component's matrix Q.
 func (c *QuadraticComponent) Q() *mat.SymDense {
 	return mat.NewSymDense(c.q.SymmetricDim(), append([]float64(nil), c.q.RawSymmetric().Data...))
@@ -359,6 +367,11 @@ func (c *QuadraticComponent) Grad(grad, x []float64) {
 // Hess writes Q into hess (allocated when empty).
 func (c *QuadraticComponent) Hess(hess *mat.SymDense, x []float64) {
 	copySym(hess, c.q)
+}
+
+// HessVec writes Qv into dst.
+func (c *QuadraticComponent) HessVec(dst, x, v []float64) {
+	symMul(dst, c.q, v)
 }
 
 // quadForm returns x'Ax.
@@ -390,6 +403,15 @@ func symAffine(dst []float64, a *mat.SymDense, x, b []float64) {
 	}
 	copy(dst, b)
 	blas64.Symv(1, a.RawSymmetric(), blas64.Vector{N: n, Inc: 1, Data: x}, 1, blas64.Vector{N: n, Inc: 1, Data: dst})
+}
+
+// symMul sets dst = A x.
+func symMul(dst []float64, a *mat.SymDense, x []float64) {
+	n := a.SymmetricDim()
+	if len(x) != n || len(dst) != n {
+		panic("problems: dimension mismatch")
+	}
+	blas64.Symv(1, a.RawSymmetric(), blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: dst})
 }
 
 // copySym copies a into dst, allocating dst when it is empty.

@@ -115,7 +115,7 @@ func TestQuadraticDerivatives(t *testing.T) {
 					}
 				}
 				var h mat.SymDense
-				c.Hess(&h, x)
+				c.(Hessianer).Hess(&h, x)
 				var hfd mat.SymDense
 				// Second differences of f (exact for a quadratic up to
 				// rounding): error ≈ ε·|f|/h² with h² = 6e-6, about 2e-9 for

@@ -30,6 +30,8 @@ type STComponent struct {
 var (
 	_ Component         = STComponent{}
 	_ DiagonalHessianer = STComponent{}
+	_ Hessianer         = STComponent{}
+	_ HessVecer         = STComponent{}
 )
 
 func (c STComponent) checkLen(name string, n int) {
@@ -65,6 +67,16 @@ func (c STComponent) DiagonalHess(diag, x []float64) {
 	c.checkLen("diag", len(diag))
 	for d, v := range x {
 		diag[d] = 6*c.C1[d]*v*v + c.C2[d]
+	}
+}
+
+// HessVec writes ∇²f(x)v into dst: dst[d] = (6·C1[d]·x_d² + C2[d])·v_d.
+func (c STComponent) HessVec(dst, x, v []float64) {
+	c.checkLen("x", len(x))
+	c.checkLen("dst", len(dst))
+	c.checkLen("v", len(v))
+	for d, xd := range x {
+		dst[d] = (6*c.C1[d]*xd*xd + c.C2[d]) * v[d]
 	}
 }
 
@@ -146,6 +158,7 @@ var (
 	_ ExpectedGrader    = (*StyblinskiTang)(nil)
 	_ ExpectedHessianer = (*StyblinskiTang)(nil)
 	_ DiagonalMomenter  = (*StyblinskiTang)(nil)
+	_ ExpectedHessVecer = (*StyblinskiTang)(nil)
 )
 
 // NewStyblinskiTang returns the Styblinski–Tang sums problem (Problem 5.1)
@@ -446,6 +459,18 @@ func (st *StyblinskiTang) ExpectedGrad(grad, x []float64) {
 func (st *StyblinskiTang) ExpectedHess(hess *mat.SymDense, x []float64) {
 	st.checkX(x)
 	writeDiagSym(hess, st.p, func(d int) float64 { return st.curv(d, x[d]) })
+}
+
+// ExpectedHessVec writes H(x)v into dst, H(x) = diag(6ā1[d]·x_d² + ā2[d]),
+// in O(p).
+func (st *StyblinskiTang) ExpectedHessVec(dst, x, v []float64) {
+	st.checkX(x)
+	if len(dst) != st.p || len(v) != st.p {
+		panic(fmt.Sprintf("problems: StyblinskiTang: len(dst) = %d, len(v) = %d, want %d", len(dst), len(v), st.p))
+	}
+	for d, xd := range x {
+		dst[d] = st.curv(d, xd) * v[d]
+	}
 }
 
 // DiagonalMoments writes the diagonals of H(x) and of

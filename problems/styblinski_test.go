@@ -150,7 +150,7 @@ func TestStyblinskiTangExpected(t *testing.T) {
 			for d := range gi {
 				wantG[d] += wi * gi[d]
 			}
-			ci.Hess(hi, x)
+			problems.HessianOf(ci).Hess(hi, x)
 			comps[i] = mat.NewSymDense(p, nil)
 			comps[i].CopySym(hi)
 			wantH.AddSym(wantH, scaleSym(wi, hi))

@@ -12,10 +12,12 @@ import (
 // A nil or empty w means uniform weights 1/N.
 const weightSumTol = 1e-9
 
-// checkWeights validates the mixture weights w of n components under the
-// package's weight rule (see weightSumTol) and returns a fresh, normalised
-// copy. A nil or empty w gives uniform weights 1/n. Errors name the argument
-// "w" and, where relevant, the index.
+// NormalizeWeights validates the mixture weights w of n components and
+// returns a fresh, normalised copy: the weight rule of every constructor of
+// this module. A nil or empty w gives uniform weights 1/n; otherwise every
+// w_i must be finite and positive and their sum S must satisfy
+// |S − 1| ≤ 1e-9, and the copy holds w_i/S, so that it sums to one to
+// rounding. Errors name the argument "w" and, where relevant, the index.
 func NormalizeWeights(w []float64, n int) ([]float64, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("problems: the problem has %d components, want at least one", n)

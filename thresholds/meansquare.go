@@ -88,6 +88,10 @@ func MeanSquare(hess []mat.Symmetric, w []float64, k float64) (float64, error) {
 // weights; here a zero weight just drops the component). k ≥ 1, +Inf allowed.
 // rankTol must be in [0, 1).
 //
+// Memory. A non-diagonal request whose assembled matrix could exceed
+// MeanSquareMaxBytes (p > 180) returns a *SizeError naming the size; use
+// Subspace or MeanSquareOperator there.
+//
 // Errors name the argument (hess, w, k, rankTol). H must have a nonzero
 // eigenvalue (larger than rankTol times the largest entry of any hess[i] in
 // absolute value) and no eigenvalue below −max(rankTol, 1e-12)·λ_1 (not a
@@ -261,6 +265,9 @@ func meanSquareDiagonal(q [][]float64, w, h []float64, p int, k, rankTol, scale 
 // meanSquareGeneral solves the symmetric eigenproblem of C*(k) (package documentation) in the
 // eigenbasis of H.
 func meanSquareGeneral(q [][]float64, w, h []float64, p int, k, rankTol, scale float64) (float64, error) {
+	if err := checkMeanSquareSize(p); err != nil && !math.IsInf(k, 1) {
+		return math.NaN(), err
+	}
 	var es mat.EigenSym
 	if !es.Factorize(mat.NewSymDense(p, h), true) {
 		return math.NaN(), errors.New("thresholds: hess: eigendecomposition of H = Σ w_i hess[i] failed")

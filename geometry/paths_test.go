@@ -1,0 +1,264 @@
+package geometry
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+)
+
+// randLogistic returns ridge logistic regression on n standard normal rows
+// of dimension p with random ±1 labels, and its minimizer.
+func randLogistic(t testing.TB, n, p int, ridge float64, seed uint64) (*problems.Logistic, []float64) {
+	t.Helper()
+	rnd := rand.New(rand.NewPCG(seed, 1))
+	a := mat.NewDense(n, p, nil)
+	y := make([]float64, n)
+	for i := range n {
+		for j := range p {
+			a.Set(i, j, rnd.NormFloat64())
+		}
+		y[i] = float64(2*rnd.IntN(2) - 1)
+	}
+	lg, err := problems.NewLogistic(a, y, nil, ridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := lg.Minimizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lg, x
+}
+
+// ridgeMixture is a mixture of logistic rows with different ridges, so that
+// the Var(ρ) and SH + HS terms of the rank-one identity are exercised.
+func ridgeMixture(t testing.TB, lg *problems.Logistic) problems.Problem {
+	t.Helper()
+	comps := make([]problems.Component, lg.Len())
+	for i := range comps {
+		r := *lg.Component(i).(*problems.LogisticRow)
+		r.Lambda = 0.02 * float64(i%3)
+		comps[i] = &r
+	}
+	m, err := problems.NewMixture(lg.Dim(), comps, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestEstimatePathsAgainstDense checks every evaluation path against the
+// dense one on the same sample points. The rank-one, HVP and dense paths are
+// exact and differ only in rounding: 1e-9 relative covers the cancellation
+// in M(θ) = Σ p_i c_i²(a_i'Ha_i)a_ia_i' − GHG, whose terms are of order
+// ‖H‖³ while M is of order Var(c)‖H‖ (a loss of up to about 1e5·ε with
+// these data). The finite-difference path has the O(1e-10) error of each
+// Hessian entry (problems.FDHessianStep), amplified in the quotients of K(θ)
+// by 1/λ_min(H(θ)) ≈ 1e1 and by the same cancellation: 1e-5.
+func TestEstimatePathsAgainstDense(t *testing.T) {
+	lg, x := randLogistic(t, 60, 5, 0.05, 3)
+	for _, tc := range []struct {
+		name string
+		p    problems.Problem
+	}{
+		{"logistic", lg},
+		{"ridge mixture", ridgeMixture(t, lg)},
+	} {
+		s := Settings{Radius: 0.3, Samples: 40, Seed: 9}
+		s.Path = PathDense
+		dense, err := Estimate(tc.p, x, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auto, err := Estimate(tc.p, x, Settings{Radius: 0.3, Samples: 40, Seed: 9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auto.Path != PathRankOne {
+			t.Errorf("%s: PathAuto chose %v, want rank-one", tc.name, auto.Path)
+		}
+		for _, pc := range []struct {
+			path Path
+			tol  float64
+		}{{PathRankOne, 1e-9}, {PathHessVec, 1e-9}, {PathFiniteDifference, 1e-5}} {
+			s.Path = pc.path
+			got, err := Estimate(tc.p, x, s)
+			if err != nil {
+				t.Fatalf("%s, %v: %v", tc.name, pc.path, err)
+			}
+			if got.Path != pc.path {
+				t.Errorf("%s: Path = %v, want %v", tc.name, got.Path, pc.path)
+			}
+			if got.M != dense.M {
+				t.Fatalf("%s, %v: m = %d, dense %d", tc.name, pc.path, got.M, dense.M)
+			}
+			for j := range got.Eigenvalues {
+				if !scalar.EqualWithinRel(got.Eigenvalues[j], dense.Eigenvalues[j], pc.tol) {
+					t.Errorf("%s, %v: λ_%d = %v, dense %v", tc.name, pc.path, j+1, got.Eigenvalues[j], dense.Eigenvalues[j])
+				}
+			}
+			for _, q := range []struct {
+				name      string
+				got, want float64
+			}{{"S", got.S, dense.S}, {"T", got.T, dense.T}, {"TErr", got.TErr, dense.TErr}, {"TMedian", got.TMedian, dense.TMedian}} {
+				if !scalar.EqualWithinRel(q.got, q.want, pc.tol) {
+					t.Errorf("%s, %v: %s = %v, dense %v", tc.name, pc.path, q.name, q.got, q.want)
+				}
+			}
+			if !(dense.T > 0) {
+				t.Errorf("%s: dense T = %v: the test needs a nonzero t", tc.name, dense.T)
+			}
+		}
+	}
+}
+
+// TestEstimatePathUnsupported: forcing the rank-one path on a problem whose
+// components lack the structure is an error naming the component.
+func TestEstimatePathUnsupported(t *testing.T) {
+	q := newQuart(3, 4, 1)
+	_, err := Estimate(q, make([]float64, 3), Settings{Samples: 8, Path: PathRankOne})
+	if err == nil {
+		t.Fatal("no error")
+	}
+}
+
+// TestLocalMIsLenEigenvalues: every constructor of a Local sets M to
+// len(Eigenvalues), so that Eigenvalues[M-1] is the smallest nonzero one.
+func TestLocalMIsLenEigenvalues(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(2, 3))
+	var qs []mat.Symmetric
+	for range 4 {
+		g := mat.NewDense(4, 2, nil)
+		for j := range 8 {
+			g.Set(j/2, j%2, rnd.NormFloat64())
+		}
+		q := mat.NewSymDense(4, nil)
+		q.SymOuterK(1, g)
+		qs = append(qs, q)
+	}
+	quad, err := problems.NewQuadratic(qs, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, l *Local, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if l.M != len(l.Eigenvalues) || l.M == 0 {
+			t.Errorf("%s: M = %d, len(Eigenvalues) = %d", name, l.M, len(l.Eigenvalues))
+		}
+	}
+	l, err := Exact(quad)
+	check("Exact", l, err)
+	lin, err := Linearize(quad, quad.Minimizer(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err = lin.Local()
+	check("Linearized.Local", l, err)
+	l, err = Estimate(quad, quad.Minimizer(), Settings{Samples: 20})
+	check("Estimate", l, err)
+}
+
+// TestEstimateRankRuleZ exercises the standard-error clause of the rank
+// rule. With seed 3 the third eigenvalue of H̄, zero in expectation, comes
+// out positive (about 1.5 standard errors) and far above RankTol·λ_1, so
+// only the Z clause removes it: m = 2 with the default Z = 3, and m = 3 with
+// Z = 1. The second eigenvalue, 3ε²/5 in expectation, clears 3 standard
+// errors by a factor of four.
+func TestEstimateRankRuleZ(t *testing.T) {
+	comps := []problems.Component{rankComp{q: 2, c: 0.3}, rankComp{q: 2, c: -0.1}}
+	prob, err := problems.NewMixture(3, comps, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Settings{Radius: 0.2, Samples: 400, Seed: 3}
+	got, err := Estimate(prob, []float64{0, 0, 0}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l3, se3 := got.AllEigenvalues[2], got.EigErr[2]
+	if !(l3 > DefaultRankTol*got.AllEigenvalues[0] && l3 < DefaultZ*se3 && l3 > se3) {
+		t.Fatalf("precondition: λ_3 = %v, se %v: want between se and 3·se", l3, se3)
+	}
+	if got.M != 2 {
+		t.Errorf("Z = 3: m = %d, want 2 (λ = %v ± %v)", got.M, got.AllEigenvalues, got.EigErr)
+	}
+	s.Z = 1
+	got, err = Estimate(prob, []float64{0, 0, 0}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.M != 3 {
+		t.Errorf("Z = 1: m = %d, want 3", got.M)
+	}
+	if math.IsNaN(got.S) {
+		t.Error("S is NaN")
+	}
+}
+
+// TestEstimateRankOneWorkers: the rank-one path sums in a fixed order, so
+// its result is bit-identical for any number of workers.
+func TestEstimateRankOneWorkers(t *testing.T) {
+	lg, x := randLogistic(t, 80, 6, 0.05, 6)
+	var ref *Local
+	for _, w := range []int{1, 2, 5} {
+		got, err := Estimate(lg, x, Settings{Samples: 30, Workers: w, Path: PathRankOne})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = got
+			continue
+		}
+		if got.S != ref.S || got.T != ref.T || got.TErr != ref.TErr || !mat.Equal(got.Hessian, ref.Hessian) {
+			t.Errorf("Workers %d: S, T = %v, %v; Workers 1: %v, %v", w, got.S, got.T, ref.S, ref.T)
+		}
+		for j := range ref.EigErr {
+			if got.EigErr[j] != ref.EigErr[j] {
+				t.Errorf("Workers %d: EigErr[%d] = %v, Workers 1: %v", w, j, got.EigErr[j], ref.EigErr[j])
+			}
+		}
+	}
+}
+
+// TestEstimateRankOneSingular: with fewer rows than columns H(θ) is
+// singular, so the rank-one path cannot use a Cholesky factor of H and
+// takes its general product; it must still equal the dense path (1e-9, as in
+// TestEstimatePathsAgainstDense).
+func TestEstimateRankOneSingular(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(4, 4))
+	a := mat.NewDense(4, 6, nil)
+	y := make([]float64, 4)
+	for i := range 4 {
+		for j := range 6 {
+			a.Set(i, j, rnd.NormFloat64())
+		}
+		y[i] = rnd.NormFloat64()
+	}
+	ls, err := problems.NewLeastSquares(a, y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, 6)
+	dense, err := Estimate(ls, x, Settings{Samples: 20, Path: PathDense})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Estimate(ls, x, Settings{Samples: 20, Path: PathRankOne})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.M != 4 || dense.M != 4 {
+		t.Fatalf("m = %d, dense %d, want 4", got.M, dense.M)
+	}
+	if !scalar.EqualWithinRel(got.T, dense.T, 1e-9) || !scalar.EqualWithinAbsOrRel(got.S, dense.S, 1e-12, 1e-9) {
+		t.Errorf("S, T = %v, %v; dense %v, %v", got.S, got.T, dense.S, dense.T)
+	}
+}

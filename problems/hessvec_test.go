@@ -1,0 +1,364 @@
+package problems
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// builtins returns every built-in finite problem with a test point near a
+// region where its Hessians are not trivially constant.
+func builtins(t *testing.T) []struct {
+	name string
+	p    Problem
+	x    []float64
+} {
+	t.Helper()
+	rnd := rand.New(rand.NewPCG(11, 12))
+	quad := randQuadratic(t, rnd, 6, 5, 4, nil)
+	qc, err := QuadCircleModel(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := StyblinskiTangModel(1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, p := 40, 7
+	a := mat.NewDense(n, p, nil)
+	y := make([]float64, n)
+	yl := make([]float64, n)
+	for i := range n {
+		for j := range p {
+			a.Set(i, j, rnd.NormFloat64())
+		}
+		y[i] = rnd.NormFloat64()
+		yl[i] = 1
+		if rnd.IntN(2) == 0 {
+			yl[i] = -1
+		}
+	}
+	ls, err := NewLeastSquares(a, y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg, err := NewLogistic(a, yl, nil, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stx := st.Sharpest()
+	for d := range stx {
+		stx[d] += 0.1 * rnd.NormFloat64()
+	}
+	return []struct {
+		name string
+		p    Problem
+		x    []float64
+	}{
+		{"Quadratic", quad, randVec(rnd, 6, 1)},
+		// Three points: the g-piece, the smooth step of h, and the plateau.
+		{"QuadCircle/g", qc, []float64{0.3, qc.Params(0).Q3 + 0.1}},
+		{"QuadCircle/h", qc, []float64{0.5 * (qc.Params(0).C2 + qc.Params(0).C3), 0.05}},
+		{"StyblinskiTang", st, stx},
+		{"LeastSquares", ls, randVec(rnd, p, 1)},
+		{"Logistic", lg, randVec(rnd, p, 0.5)},
+	}
+}
+
+// hvErr returns ‖got − want‖_∞ / max(1, ‖want‖_∞).
+func hvErr(got, want []float64) float64 {
+	var e, s float64
+	for i := range got {
+		e = math.Max(e, math.Abs(got[i]-want[i]))
+		s = math.Max(s, math.Abs(want[i]))
+	}
+	return e / math.Max(1, s)
+}
+
+// TestHessVecBuiltins checks every component HessVec and every problem
+// ExpectedHessVec against the dense Hessian times v. Both are exact, so they
+// agree to rounding: 1e-12 relative covers the O(p·ε·‖H‖‖v‖) error of the two
+// summation orders for the sizes here.
+func TestHessVecBuiltins(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, b := range builtins(t) {
+		n := b.p.Dim()
+		hv := make([]float64, n)
+		want := make([]float64, n)
+		hsum := mat.NewSymDense(n, nil)
+		for trial := range 3 {
+			v := randVec(rnd, n, math.Pow(10, float64(trial-1)))
+			hsum.Zero()
+			for i := range b.p.Len() {
+				c := b.p.Component(i)
+				hc, ok := c.(HessVecer)
+				if !ok {
+					t.Fatalf("%s: component %d does not implement HessVecer", b.name, i)
+				}
+				var h mat.SymDense
+				c.(Hessianer).Hess(&h, b.x)
+				hsum.AddSym(hsum, scaledSym(b.p.Weight(i), &h))
+				hc.HessVec(hv, b.x, v)
+				mat.NewVecDense(n, want).MulVec(&h, mat.NewVecDense(n, v))
+				if e := hvErr(hv, want); e > 1e-12 {
+					t.Errorf("%s: component %d HessVec error %g", b.name, i, e)
+				}
+			}
+			ExpectedHessVecOf(b.p).ExpectedHessVec(hv, b.x, v)
+			mat.NewVecDense(n, want).MulVec(hsum, mat.NewVecDense(n, v))
+			if e := hvErr(hv, want); e > 1e-12 {
+				t.Errorf("%s: ExpectedHessVec error %g", b.name, e)
+			}
+		}
+	}
+}
+
+// TestHessVecBuiltinsImplemented checks that the problems with a faster
+// expected product than the component sum implement ExpectedHessVecer.
+func TestHessVecBuiltinsImplemented(t *testing.T) {
+	for _, b := range builtins(t) {
+		if _, ok := b.p.(*QuadCircle); ok {
+			continue // two dimensions: the component sum is the fast form
+		}
+		if _, ok := b.p.(ExpectedHessVecer); !ok {
+			t.Errorf("%s does not implement ExpectedHessVecer", b.name)
+		}
+	}
+}
+
+func TestGaussianExpectedHessVec(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	p := 5
+	sigma := randPSD(rnd, p, p, nil)
+	g, err := NewGaussianLeastSquares(sigma, randVec(rnd, p, 1), 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, v := randVec(rnd, p, 1), randVec(rnd, p, 1)
+	got := make([]float64, p)
+	want := make([]float64, p)
+	g.ExpectedHessVec(got, x, v)
+	mat.NewVecDense(p, want).MulVec(sigma, mat.NewVecDense(p, v))
+	if e := hvErr(got, want); e > 1e-13 {
+		t.Errorf("ExpectedHessVec error %g", e)
+	}
+	row := g.Sample(rnd).(*LeastSquaresRow)
+	row.HessVec(got, x, v)
+	floats.ScaleTo(want, floats.Dot(row.A, v), row.A)
+	if e := hvErr(got, want); e > 1e-13 {
+		t.Errorf("row HessVec error %g", e)
+	}
+}
+
+// TestFDHessVecAccuracy checks the finite-difference product against the
+// exact Hessians of the built-in problems. The documented accuracy is of
+// order 1e-10 relative to ‖v‖ times the scale of the gradient and its third
+// derivatives; 1e-7 leaves room for the Styblinski–Tang quartic terms (third
+// derivatives of order 24·C1·|x| ≈ 1e2 at |x| ≈ 3) and the rounding of
+// ε‖∇f‖/h with gradients of order 1e2. On a quadratic the truncation error
+// vanishes and only the rounding remains.
+func TestFDHessVecAccuracy(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, b := range builtins(t) {
+		n := b.p.Dim()
+		got := make([]float64, n)
+		want := make([]float64, n)
+		for i := range b.p.Len() {
+			c := b.p.Component(i)
+			fdc := FDHessVec(c).(HessVecer)
+			for _, scale := range []float64{1e-3, 1, 1e3} {
+				v := randVec(rnd, n, scale)
+				fdc.HessVec(got, b.x, v)
+				c.(HessVecer).HessVec(want, b.x, v)
+				nv := floats.Norm(v, 2)
+				floats.Scale(1/nv, got)
+				floats.Scale(1/nv, want)
+				if e := hvErr(got, want); e > 1e-7 {
+					t.Errorf("%s: component %d, ‖v‖ = %g: FD HessVec error %g", b.name, i, nv, e)
+				}
+			}
+		}
+	}
+	// v = 0 gives exactly 0.
+	c := FDHessVec(LeastSquaresRow{A: []float64{1, 2}}.ptr()).(HessVecer)
+	got := []float64{7, 7}
+	c.HessVec(got, []float64{1, 1}, []float64{0, 0})
+	if got[0] != 0 || got[1] != 0 {
+		t.Errorf("FD HessVec of v = 0 is %v, want 0", got)
+	}
+}
+
+func (r LeastSquaresRow) ptr() *LeastSquaresRow { return &r }
+
+// gradOnly hides every capability of a component but Func and Grad.
+type gradOnly struct{ c Component }
+
+func (g gradOnly) Func(x []float64) float64 { return g.c.Func(x) }
+func (g gradOnly) Grad(grad, x []float64)   { g.c.Grad(grad, x) }
+
+// hvOnlyComp exposes only the Hessian-vector product.
+type hvOnlyComp struct{ c Component }
+
+func (g hvOnlyComp) Func(x []float64) float64    { return g.c.Func(x) }
+func (g hvOnlyComp) Grad(grad, x []float64)      { g.c.Grad(grad, x) }
+func (g hvOnlyComp) HessVec(dst, x, v []float64) { g.c.(HessVecer).HessVec(dst, x, v) }
+
+// denseOnlyComp exposes only the dense Hessian.
+type denseOnlyComp struct{ c Component }
+
+func (g denseOnlyComp) Func(x []float64) float64             { return g.c.Func(x) }
+func (g denseOnlyComp) Grad(grad, x []float64)               { g.c.Grad(grad, x) }
+func (g denseOnlyComp) Hess(hess *mat.SymDense, x []float64) { g.c.(Hessianer).Hess(hess, x) }
+
+// diagOnlyComp exposes only the diagonal Hessian.
+type diagOnlyComp struct{ c STComponent }
+
+func (g diagOnlyComp) Func(x []float64) float64       { return g.c.Func(x) }
+func (g diagOnlyComp) Grad(grad, x []float64)         { g.c.Grad(grad, x) }
+func (g diagOnlyComp) DiagonalHess(diag, x []float64) { g.c.DiagonalHess(diag, x) }
+
+// rankOnlyComp exposes only the rank-one structure.
+type rankOnlyComp struct{ c *LogisticRow }
+
+func (g rankOnlyComp) Func(x []float64) float64 { return g.c.Func(x) }
+func (g rankOnlyComp) Grad(grad, x []float64)   { g.c.Grad(grad, x) }
+func (g rankOnlyComp) RankOneHess(x []float64) (float64, []float64) {
+	return g.c.RankOneHess(x)
+}
+func (g rankOnlyComp) Ridge() float64 { return g.c.Ridge() }
+
+// TestHessianForms checks that HessVecOf and HessianOf pick the documented
+// form and that every form agrees with the component's dense Hessian: to
+// rounding (1e-12) for the exact forms, and to 1e-7 for finite differences
+// (the FD accuracy of TestFDHessVecAccuracy).
+func TestHessianForms(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(9, 10))
+	var lg, st Problem
+	var xl, xs []float64
+	for _, b := range builtins(t) {
+		switch b.name {
+		case "Logistic":
+			lg, xl = b.p, b.x
+		case "StyblinskiTang":
+			st, xs = b.p, b.x
+		}
+	}
+	lrow := lg.Component(0).(*LogisticRow)
+	stc := st.Component(0).(STComponent)
+	cases := []struct {
+		c        Component
+		ref      Component
+		x        []float64
+		hv, hess HessianForm
+		tol      float64
+	}{
+		{lrow, lrow, xl, FormRankOne, FormDense, 1e-12},
+		{rankOnlyComp{lrow}, lrow, xl, FormRankOne, FormRankOne, 1e-12},
+		{hvOnlyComp{lrow}, lrow, xl, FormHessVec, FormHessVec, 1e-12},
+		{denseOnlyComp{lrow}, lrow, xl, FormDense, FormDense, 1e-12},
+		{gradOnly{lrow}, lrow, xl, FormFiniteDifference, FormFiniteDifference, 1e-7},
+		{diagOnlyComp{stc}, stc, xs, FormDiagonal, FormDiagonal, 1e-12},
+		{gradOnly{stc}, stc, xs, FormFiniteDifference, FormFiniteDifference, 1e-7},
+	}
+	for k, tc := range cases {
+		name := fmt.Sprintf("case %d (%T)", k, tc.c)
+		if f := HessVecFormOf(tc.c); f != tc.hv {
+			t.Errorf("%s: HessVecFormOf = %v, want %v", name, f, tc.hv)
+		}
+		if f := HessianFormOf(tc.c); f != tc.hess {
+			t.Errorf("%s: HessianFormOf = %v, want %v", name, f, tc.hess)
+		}
+		n := len(tc.x)
+		var want, got mat.SymDense
+		tc.ref.(Hessianer).Hess(&want, tc.x)
+		HessianOf(tc.c).Hess(&got, tc.x)
+		if e := mixedErrMat(&got, &want); !(e <= tc.tol) {
+			t.Errorf("%s: HessianOf error %g, want ≤ %g", name, e, tc.tol)
+		}
+		v := randVec(rnd, n, 1)
+		hv := make([]float64, n)
+		ref := make([]float64, n)
+		HessVecOf(tc.c).HessVec(hv, tc.x, v)
+		mat.NewVecDense(n, ref).MulVec(&want, mat.NewVecDense(n, v))
+		if e := hvErr(hv, ref); !(e <= tc.tol) {
+			t.Errorf("%s: HessVecOf error %g, want ≤ %g", name, e, tc.tol)
+		}
+	}
+}
+
+// TestCheckDerivativesHessVec checks that CheckDerivatives compares HessVec
+// and ExpectedHessVec, and catches a wrong product.
+func TestCheckDerivativesHessVec(t *testing.T) {
+	for _, b := range builtins(t) {
+		rep, err := CheckDerivatives(b.p, [][]float64{b.x}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.HessVec == nil {
+			t.Errorf("%s: HessVec not checked", b.name)
+		}
+		if e := worstOf(rep.HessVec); !(e.Err < 1e-6) {
+			t.Errorf("%s: HessVec check error %v", b.name, e)
+		}
+		if _, ok := b.p.(ExpectedHessVecer); ok && !(rep.ExpectedHessVec.Err < 1e-12) {
+			t.Errorf("%s: ExpectedHessVec check error %v", b.name, *rep.ExpectedHessVec)
+		}
+	}
+	bad, err := NewMixture(2, []Component{badHV{&LeastSquaresRow{A: []float64{1, 2}, Y: 1}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckDerivatives(bad, [][]float64{{0.5, -0.5}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(worstOf(rep.HessVec).Err > 0.1) {
+		t.Errorf("a wrong HessVec passed the check: %v", worstOf(rep.HessVec))
+	}
+}
+
+// badHV returns twice the true product.
+type badHV struct{ *LeastSquaresRow }
+
+func (b badHV) HessVec(dst, x, v []float64) {
+	b.LeastSquaresRow.HessVec(dst, x, v)
+	floats.Scale(2, dst)
+}
+
+func BenchmarkHessVec(b *testing.B) {
+	rnd := rand.New(rand.NewPCG(1, 1))
+	n, p := 569, 31
+	a := mat.NewDense(n, p, nil)
+	y := make([]float64, n)
+	for i := range n {
+		for j := range p {
+			a.Set(i, j, rnd.NormFloat64())
+		}
+		y[i] = float64(2*rnd.IntN(2) - 1)
+	}
+	lg, err := NewLogistic(a, y, nil, 0.01)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, v, dst := randVec(rnd, p, 0.1), randVec(rnd, p, 1), make([]float64, p)
+	b.Run("Logistic/ExpectedHessVec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			lg.ExpectedHessVec(dst, x, v)
+		}
+	})
+	b.Run("Logistic/ComponentSum", func(b *testing.B) {
+		sum := &sumHV{w: make([]float64, n), hv: make([]HessVecer, n)}
+		for i := range n {
+			sum.w[i], sum.hv[i] = lg.Weight(i), HessVecOf(lg.Component(i))
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			sum.ExpectedHessVec(dst, x, v)
+		}
+	})
+}
