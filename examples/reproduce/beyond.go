@@ -347,7 +347,7 @@ func beyondG(v float64) string {
 	return fmt.Sprintf("%.4g", v)
 }
 
-// beyondGridXYZ is the escape fraction on (log10 C, k index).
+// beyondGridXYZ is the escape fraction on (C, k index); C is log-spaced.
 type beyondGridXYZ struct {
 	logC []float64
 	z    [][]float64 // z[k index][C index]
@@ -355,7 +355,7 @@ type beyondGridXYZ struct {
 
 func (g beyondGridXYZ) Dims() (c, r int)   { return len(g.logC), len(g.z) }
 func (g beyondGridXYZ) Z(c, r int) float64 { return g.z[r][c] }
-func (g beyondGridXYZ) X(c int) float64    { return g.logC[c] }
+func (g beyondGridXYZ) X(c int) float64    { return math.Pow(10, g.logC[c]) }
 func (g beyondGridXYZ) Y(r int) float64    { return float64(r) }
 
 // beyondPalette runs from white (no run escapes) through orange to dark
@@ -380,7 +380,35 @@ func (beyondPalette) Colors() []color.Color {
 	return out
 }
 
-// beyondPhase draws the phase diagram of one case.
+// phaseCurve is one threshold drawn over a phase diagram.
+type phaseCurve struct {
+	name  string
+	col   color.Color
+	shape draw.GlyphDrawer
+	get   func(r sgdk.ComparisonRow) float64
+}
+
+// phaseCurves are the thresholds of a phase diagram, each with its own
+// colour and marker shape.
+var phaseCurves = []phaseCurve{
+	{"Patel convergence (18)", color.RGBA{0, 90, 255, 255}, draw.BoxGlyph{}, func(r sgdk.ComparisonRow) float64 { return r.PatelConvergence }},
+	{"exact C* (mean square)", color.RGBA{0, 150, 0, 255}, draw.CircleGlyph{}, func(r sgdk.ComparisonRow) float64 { return r.MeanSquare }},
+	{"Patel divergence (19)–(20)", color.RGBA{150, 0, 200, 255}, draw.SquareGlyph{}, func(r sgdk.ComparisonRow) float64 { return r.PatelDivergence }},
+	{"Wu–Ma–E, min of both", color.RGBA{110, 110, 110, 255}, draw.CrossGlyph{}, func(r sgdk.ComparisonRow) float64 {
+		return math.Min(r.WuSharpness, r.WuNonUniformity)
+	}},
+	{"almost sure", color.RGBA{0, 170, 170, 255}, draw.TriangleGlyph{}, func(r sgdk.ComparisonRow) float64 { return r.AlmostSure }},
+	{"measured escape (95% interval)", color.Black, draw.RingGlyph{}, func(r sgdk.ComparisonRow) float64 { return r.Escape }},
+}
+
+// beyondPhase draws the phase diagram of one case: the escape fraction over
+// (C, k) as a heat map with a colour bar, k as categories (one row per k,
+// nothing drawn between rows), and every threshold as a marker in the row
+// of its k. The markers of the thresholds are set side by side within the
+// row (each threshold at its own height), so that equal thresholds do not
+// hide one another; the measured escape threshold carries its 95%
+// interval as a horizontal bar. A marker at the left or right edge with an
+// arrow stands for a value beyond the diagram (comparison.csv has it).
 func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz beyondSizes) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
@@ -407,11 +435,13 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz be
 			g.z[ki][i] = pr.Fraction
 		}
 	}
-	p := plot.New()
-	p.Title.Text = bc.c.Name
+	title := bc.c.Name
+	if bc.model != 0 {
+		title = fmt.Sprintf("%s (model %d, %s minimizer)", bc.problem, bc.model, bc.minimizer)
+	}
+	p := newPanel(fmt.Sprintf("%s: r = %.3g, R = %.3g, %d steps", title, bc.start, bc.escape, sz.iters), "learning rate C", "batch size k")
 	p.Title.TextStyle.Font.Size = vg.Points(10)
-	p.X.Label.Text = "log10 C"
-	p.Y.Label.Text = "batch size k"
+	setLog(&p.X)
 	h := plotter.NewHeatMap(g, beyondPalette{})
 	h.Min, h.Max = 0, 1
 	p.Add(h)
@@ -420,45 +450,96 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz be
 		ticks[i] = plot.Tick{Value: float64(i), Label: Batch(r.Batch).String()}
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	curves := []struct {
-		name string
-		col  color.Color
-		dash []vg.Length
-		get  func(r sgdk.ComparisonRow) float64
-	}{
-		{"Patel convergence", color.RGBA{0, 90, 255, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.PatelConvergence }},
-		{"exact C* (mean square)", color.RGBA{0, 150, 0, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.MeanSquare }},
-		{"Patel divergence", color.RGBA{150, 0, 200, 255}, nil, func(r sgdk.ComparisonRow) float64 { return r.PatelDivergence }},
-		{"Wu–Ma–E (min of both)", color.RGBA{110, 110, 110, 255}, []vg.Length{vg.Points(3), vg.Points(2)}, func(r sgdk.ComparisonRow) float64 {
-			return math.Min(r.WuSharpness, r.WuNonUniformity)
-		}},
-		{"almost sure", color.RGBA{0, 170, 170, 255}, []vg.Length{vg.Points(6), vg.Points(2)}, func(r sgdk.ComparisonRow) float64 { return r.AlmostSure }},
-		{"measured escape", color.Black, []vg.Length{vg.Points(1.5), vg.Points(1.5)}, func(r sgdk.ComparisonRow) float64 { return r.Escape }},
-	}
-	for _, cv := range curves {
-		var pts plotter.XYs
+	xlo, xhi := math.Pow(10, lo), math.Pow(10, hi)
+	n := len(phaseCurves)
+	clipped := false
+	for j, cv := range phaseCurves {
+		dy := 0.7 * (float64(j)/float64(n-1) - 0.5) // side by side within the row
+		var in, out plotter.XYs
 		for i, r := range rows {
 			v := cv.get(r)
-			if v > 0 && !math.IsInf(v, 0) {
-				x := math.Max(lo, math.Min(hi, math.Log10(v))) // clipped to the diagram
-				pts = append(pts, plotter.XY{X: x, Y: float64(i)})
+			if !(v > 0) {
+				continue
+			}
+			y := float64(i) + dy
+			switch {
+			case v < xlo:
+				out = append(out, plotter.XY{X: xlo, Y: y})
+			case v > xhi:
+				out = append(out, plotter.XY{X: xhi, Y: y})
+			default:
+				in = append(in, plotter.XY{X: v, Y: y})
+			}
+			if j == n-1 && r.EscapeLo > 0 && !math.IsNaN(r.EscapeHi) {
+				a, b := math.Max(r.EscapeLo, xlo), math.Min(r.EscapeHi, xhi)
+				bar, err := plotter.NewLine(plotter.XYs{{X: a, Y: y}, {X: b, Y: y}})
+				if err != nil {
+					return err
+				}
+				bar.Color, bar.Width = cv.col, vg.Points(1.5)
+				p.Add(bar)
 			}
 		}
-		if len(pts) == 0 {
-			continue
+		var legendThumb *plotter.Scatter
+		for _, pts := range []plotter.XYs{in, out} {
+			if len(pts) == 0 {
+				continue
+			}
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return err
+			}
+			sc.Color, sc.Shape, sc.Radius = cv.col, cv.shape, vg.Points(3.5)
+			p.Add(sc)
+			if legendThumb == nil {
+				legendThumb = sc
+			}
 		}
-		l, s, err := plotter.NewLinePoints(pts)
+		if len(out) > 0 {
+			clipped = true
+			arrows, err := plotter.NewLabels(plotter.XYLabels{XYs: out, Labels: arrowLabels(out, xlo)})
+			if err != nil {
+				return err
+			}
+			for i := range arrows.TextStyle {
+				arrows.TextStyle[i].Color = cv.col
+				arrows.TextStyle[i].YAlign = -0.5
+			}
+			p.Add(arrows)
+		}
+		if legendThumb != nil {
+			p.Legend.Add(cv.name, legendThumb)
+		}
+	}
+	if clipped {
+		p.Legend.Add("< or >: beyond the range (see comparison.csv)")
+	}
+	p.X.Min, p.X.Max = xlo, xhi
+	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
+	p.X.Padding, p.Y.Padding = 0, 0
+	// Horizontal rules between the k categories.
+	for i := 1; i < len(rows); i++ {
+		l, err := plotter.NewLine(plotter.XYs{{X: xlo, Y: float64(i) - 0.5}, {X: xhi, Y: float64(i) - 0.5}})
 		if err != nil {
 			return err
 		}
-		l.Color, l.Width, l.Dashes = cv.col, vg.Points(1.5), cv.dash
-		s.Color, s.Shape = cv.col, draw.CircleGlyph{}
-		p.Add(l, s)
-		p.Legend.Add(cv.name, l)
+		l.Color, l.Width = color.Gray{Y: 90}, vg.Points(0.5)
+		p.Add(l)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.TextStyle.Font.Size = vg.Points(7)
-	p.X.Min, p.X.Max = lo, hi
-	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
-	return e.SavePNG(bc.file, p, 7*vg.Inch, 4*vg.Inch)
+	bar := colorBar(newPaletteMap(beyondPalette{}, 0, 1), "fraction of runs escaped (0–1)")
+	return savePlotWithBar(e, bc.file, p, bar, 10*vg.Inch, 5*vg.Inch)
+}
+
+// arrowLabels marks values beyond the diagram: "<" at the left edge, ">" at
+// the right.
+func arrowLabels(pts plotter.XYs, xlo float64) []string {
+	out := make([]string, len(pts))
+	for i, pt := range pts {
+		if pt.X == xlo {
+			out[i] = "  <"
+		} else {
+			out[i] = ">  "
+		}
+	}
+	return out
 }

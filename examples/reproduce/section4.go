@@ -225,18 +225,17 @@ func section4Figures(e *Env, runs map[sec4Key]sec4Runs) error {
 	type col struct {
 		model int
 		batch int
-		other bool
-		name  string
+		other bool // distance to the other minimizer
 	}
 	figs := []struct {
 		file      string
 		minimizer string
 		cols      []col
 	}{
-		{"figure5.png", "circular", []col{{1, 1, false, "Model 1, SGD-1"}, {3, 1, false, "Model 3, SGD-1"}}},
-		{"figure6.png", "quadratic", []col{{1, 1, false, "Model 1, SGD-1"}, {2, 1, false, "Model 2, SGD-1"}}},
-		{"figure7.png", "circular", []col{{1, sgdk.FullBatch, false, "Model 1, GD"}, {3, sgdk.FullBatch, false, "Model 3, GD"}}},
-		{"figure8.png", "quadratic", []col{{1, 1, true, "Model 1, SGD-1, to circular"}, {1, sgdk.FullBatch, true, "Model 1, GD, to circular"}}},
+		{"figure5.png", "circular", []col{{1, 1, false}, {3, 1, false}}},
+		{"figure6.png", "quadratic", []col{{1, 1, false}, {2, 1, false}}},
+		{"figure7.png", "circular", []col{{1, sgdk.FullBatch, false}, {3, sgdk.FullBatch, false}}},
+		{"figure8.png", "quadratic", []col{{1, 1, true}, {1, sgdk.FullBatch, true}}},
 	}
 	for _, f := range figs {
 		rates := sec4PaperRates[f.minimizer]
@@ -249,17 +248,26 @@ func section4Figures(e *Env, runs map[sec4Key]sec4Runs) error {
 					continue
 				}
 				d := r.dist
+				method := "SGD-1 (k = 1)"
+				if cl.batch == sgdk.FullBatch {
+					method = "GD (k = ∞)"
+				}
+				title := fmt.Sprintf("Model %d, %s minimizer, %s, C = %s", cl.model, f.minimizer, method, g4(c))
 				if cl.other {
 					d = r.other
+					title = fmt.Sprintf("Model %d, from quadratic min., %s, C = %s", cl.model, method, g4(c))
 				}
-				p, err := distancePanel(fmt.Sprintf("%s, C = %s", cl.name, g4(c)), d, 7.5)
+				p, err := distancePanel(title, d, 7.5, i == 0)
 				if err != nil {
 					return err
+				}
+				if cl.other {
+					p.Y.Label.Text = "distance to circular min."
 				}
 				grid[i][j] = p
 			}
 		}
-		if err := saveGrid(e, f.file, grid, 3.2*vg.Inch, 2*vg.Inch); err != nil {
+		if err := saveGrid(e, f.file, grid, 3.4*vg.Inch, 2.1*vg.Inch, gridOptions{shareY: true}); err != nil {
 			return err
 		}
 	}
@@ -273,6 +281,7 @@ func section4Figures(e *Env, runs map[sec4Key]sec4Runs) error {
 // or 3e−15 (Models 3, 4), invisible at the scale of the box.
 func figure4(e *Env) error {
 	grid := make([][]*plot.Plot, 4)
+	bars := map[*plot.Plot]*plot.Plot{}
 	for model := 1; model <= 4; model++ {
 		p, err := e.model("qc", model)
 		if err != nil {
@@ -317,7 +326,8 @@ func figure4(e *Env) error {
 		if err != nil {
 			return err
 		}
-		heat := heatPanel(fmt.Sprintf("Model %d: log10(F − min F + δ)", model), gf)
+		heat, bar := heatPanel(fmt.Sprintf("Model %d: F on the box", model), gf, "log10(F − min F + δ)")
+		bars[heat] = bar
 		// Mark the circular minimizer, whose basin the box scale hides.
 		mark, err := plotter.NewScatter(plotter.XYs{{X: 0, Y: 0}})
 		if err != nil {
@@ -329,10 +339,9 @@ func figure4(e *Env) error {
 		heat.Add(mark)
 		heat.Legend.Add("circular minimizer (0,0): right panel", mark)
 		heat.Legend.Top = true
-		heat.Legend.TextStyle.Font.Size = vg.Points(7)
 		grid[model-1] = []*plot.Plot{heat, prof}
 	}
-	return saveGrid(e, "figure4.png", grid, 3.6*vg.Inch, 3*vg.Inch)
+	return saveGrid(e, "figure4.png", grid, 3.8*vg.Inch, 3*vg.Inch, gridOptions{bars: bars})
 }
 
 // circularExcess returns F(x) − F(0, 0) of q without the cancellation of
@@ -366,8 +375,8 @@ func circularExcess(q *problems.QuadCircle, x []float64) float64 {
 	return d
 }
 
-// circularProfile returns a panel of log10(F(r, 0) − F(0, 0)) against
-// log10 r, r from 1e−9 to 1, with dashed vertical lines at the radius of the
+// circularProfile returns a panel of F(r, 0) − F(0, 0) against r, r from
+// 1e−9 to 1, on logarithmic axes, with dashed vertical lines at the radius of the
 // Section 4 start disc (sec4Radius) and at ε (paperEps), the radius of the
 // ball whose geometry gives the thresholds.
 func circularProfile(q *problems.QuadCircle, title string) (*plot.Plot, error) {
@@ -380,14 +389,15 @@ func circularProfile(q *problems.QuadCircle, title string) (*plot.Plot, error) {
 		if !(d > 0) {
 			continue
 		}
-		ly := math.Log10(d)
-		xy = append(xy, plotter.XY{X: lr, Y: ly})
-		ylo, yhi = math.Min(ylo, ly), math.Max(yhi, ly)
+		xy = append(xy, plotter.XY{X: math.Pow(10, lr), Y: d})
+		ylo, yhi = math.Min(ylo, d), math.Max(yhi, d)
 	}
 	if len(xy) < 2 {
 		return nil, fmt.Errorf("figure 4: %s: F(r, 0) − F(0, 0) is not positive", title)
 	}
-	p := newPanel(title, "log10 r", "log10(F(r,0) − F(0,0))")
+	p := newPanel(title, "r", "F(r,0) − F(0,0)")
+	setLog(&p.X)
+	setLog(&p.Y)
 	l, err := plotter.NewLine(xy)
 	if err != nil {
 		return nil, err
@@ -406,7 +416,7 @@ func circularProfile(q *problems.QuadCircle, title string) (*plot.Plot, error) {
 		{sec4Radius, "start disc, r = " + g4(sec4Radius), color.NRGBA{G: 140, A: 255}},
 		{paperEps, "ball B(0, ε), ε = " + g4(paperEps), color.NRGBA{R: 200, A: 255}},
 	} {
-		v, err := plotter.NewLine(plotter.XYs{{X: math.Log10(m.r), Y: ylo}, {X: math.Log10(m.r), Y: yhi}})
+		v, err := plotter.NewLine(plotter.XYs{{X: m.r, Y: ylo}, {X: m.r, Y: yhi}})
 		if err != nil {
 			return nil, err
 		}
@@ -416,6 +426,6 @@ func circularProfile(q *problems.QuadCircle, title string) (*plot.Plot, error) {
 		p.Add(v)
 		p.Legend.Add(m.name, v)
 	}
-	p.X.Min, p.X.Max = -9, 0
+	p.X.Min, p.X.Max = 1e-9, 1
 	return p, nil
 }

@@ -125,6 +125,7 @@ func sec5Middle(cells []cellRecord) string {
 
 func section5Figures(e *Env, runs map[sec5Key][][]float64) error {
 	labels := []string{"1.5l", "0.5(u+l)", "0.5u"}
+	rateName := map[string]string{"1.5l": "1.5·l", "0.5(u+l)": "(u+l)/2", "0.5u": "u/2"}
 	for _, f := range []struct {
 		file      string
 		minimizer string
@@ -153,14 +154,15 @@ func section5Figures(e *Env, runs map[sec5Key][][]float64) error {
 				if !ok {
 					continue
 				}
-				p, err := distancePanel(fmt.Sprintf("k = %s, radius %g, C = %s", batchOf(k), r, lab), d, 0)
+				title := fmt.Sprintf("Model 1, %s, k = %s, r = %g, C = %s", f.minimizer, batchOf(k), r, rateName[lab])
+				p, err := distancePanel(title, d, 0, i == 0)
 				if err != nil {
 					return err
 				}
 				grid[i][j] = p
 			}
 		}
-		if err := saveGrid(e, f.file, grid, 3*vg.Inch, 2*vg.Inch); err != nil {
+		if err := saveGrid(e, f.file, grid, 3.2*vg.Inch, 2.1*vg.Inch, gridOptions{shareY: true}); err != nil {
 			return err
 		}
 	}
