@@ -164,46 +164,29 @@ func beyondGaussian() (*problems.GaussianLeastSquares, error) {
 	return problems.NewGaussianLeastSquares(sigma, theta, 0)
 }
 
-// beyondRecord is one row of comparison.json.
+// beyondRecord is one row of comparison.csv and comparison.json (columns:
+// comparisonColumns).
 type beyondRecord struct {
-	Problem          string `json:"problem"`
-	Model            *int   `json:"model"`
-	Minimizer        string `json:"minimizer"`
-	Homogeneous      bool   `json:"homogeneous"`
-	Batch            Batch  `json:"batch"`
-	PatelConvergence Num    `json:"patel_convergence"`
-	MeanSquare       Num    `json:"exact_mean_square"`
-	PatelDivergence  Num    `json:"patel_divergence"`
-	WuSharpness      Num    `json:"wu_sharpness"`
-	WuNonUniformity  Num    `json:"wu_nonuniformity"`
-	AlmostSure       Num    `json:"almost_sure"`
-	AlmostSureErr    Num    `json:"almost_sure_err"`
-	Escape           Num    `json:"escape"`
-	EscapeLo         Num    `json:"escape_lo"`
-	EscapeHi         Num    `json:"escape_hi"`
-	FloorAtHalf      Num    `json:"noise_floor_half"`
-	StartRadius      Num    `json:"start_radius"`
-	EscapeRadius     Num    `json:"escape_radius"`
-	Iterations       int    `json:"iterations"`
-	Runs             int    `json:"runs"`
-}
-
-var beyondHeader = []string{"problem", "model", "minimizer", "homogeneous", "batch",
-	"patel_convergence", "exact_mean_square", "patel_divergence", "wu_sharpness", "wu_nonuniformity",
-	"almost_sure", "almost_sure_err", "escape", "escape_lo", "escape_hi", "noise_floor_half",
-	"start_radius", "escape_radius", "iterations", "runs"}
-
-func (r beyondRecord) csv() []string {
-	model := ""
-	if r.Model != nil {
-		model = fmt.Sprint(*r.Model)
-	}
-	return []string{r.Problem, model, r.Minimizer, fmt.Sprint(r.Homogeneous), r.Batch.String(),
-		csvNum(float64(r.PatelConvergence)), csvNum(float64(r.MeanSquare)), csvNum(float64(r.PatelDivergence)),
-		csvNum(float64(r.WuSharpness)), csvNum(float64(r.WuNonUniformity)),
-		csvNum(float64(r.AlmostSure)), csvNum(float64(r.AlmostSureErr)),
-		csvNum(float64(r.Escape)), csvNum(float64(r.EscapeLo)), csvNum(float64(r.EscapeHi)), csvNum(float64(r.FloorAtHalf)),
-		csvNum(float64(r.StartRadius)), csvNum(float64(r.EscapeRadius)), fmt.Sprint(r.Iterations), fmt.Sprint(r.Runs)}
+	Problem          string
+	Model            *int
+	Minimizer        string
+	Homogeneous      bool
+	Batch            Batch
+	PatelConvergence Num
+	MeanSquare       Num
+	PatelDivergence  Num
+	WuSharpness      Num
+	WuNonUniformity  Num
+	AlmostSure       Num
+	AlmostSureErr    Num
+	Escape           Num
+	EscapeLo         Num
+	EscapeHi         Num
+	FloorAtHalf      Num
+	StartRadius      Num
+	EscapeRadius     Num
+	Iterations       int
+	Runs             int
 }
 
 func runBeyond(e *Env) error {
@@ -251,7 +234,7 @@ func runBeyond(e *Env) error {
 				StartRadius: Num(bc.start), EscapeRadius: Num(bc.escape), Iterations: sz.iters, Runs: e.Runs,
 			}
 			records = append(records, rec)
-			csvRows = append(csvRows, rec.csv())
+			csvRows = append(csvRows, comparisonColumns.csv(rec))
 		}
 		hom := "inhomogeneous"
 		if bc.c.Homogeneous {
@@ -268,7 +251,7 @@ func runBeyond(e *Env) error {
 	if err := e.WriteJSON("comparison.json", records); err != nil {
 		return err
 	}
-	if err := e.WriteCSV("comparison.csv", beyondHeader, csvRows); err != nil {
+	if err := e.WriteCSV("comparison.csv", comparisonColumns.header(), csvRows); err != nil {
 		return err
 	}
 	md.WriteString(beyondOutro)

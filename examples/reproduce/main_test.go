@@ -19,7 +19,7 @@ import (
 // tinyEnv is a configuration small enough for a test: few runs, iterations
 // and Monte Carlo points.
 func tinyEnv(t *testing.T, workers int) *Env {
-	return &Env{Out: t.TempDir(), Runs: 3, Iters: 4, Seed: 7, Workers: workers, Log: io.Discard,
+	return &Env{Out: t.TempDir(), Runs: 3, Iters: 4, Seed: 7, Workers: workers, Log: io.Discard, RunsCSV: "plain",
 		start: time.Now(), samples: 40, replicates: 2}
 }
 
@@ -156,7 +156,7 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(recs[0], ",") != strings.Join(tablesHeader, ",") || len(recs) != len(tabs)+1 {
+	if strings.Join(recs[0], ",") != strings.Join(tableColumns.header(), ",") || len(recs) != len(tabs)+1 {
 		t.Errorf("tables.csv header %v, %d records", recs[0], len(recs))
 	}
 
@@ -391,7 +391,7 @@ func TestQCRowsKmax(t *testing.T) {
 				t.Errorf("%s row %s: paper %v, want %v", name, w.label, pv, p)
 			}
 			// CSV: our value empty when absent, the paper's written.
-			rec := r.csv()
+			rec := tableColumns.csv(r)
 			ci, pi := 6, 12
 			if div {
 				ci, pi = 7, 13
@@ -445,8 +445,8 @@ func TestQCRowsKmax(t *testing.T) {
 	}
 	r2, _, n2, _ = ent.qcRows(key)
 	check("circular m=1", r2, true, []want{{"1", 1, true}, {"0.99kmax", nan, false}, {"2kmax", nan, false}, {"inf", inf, true}}, p2)
-	if r2[1].csv()[3] != "" || n2 == "" {
-		t.Errorf("undefined k: csv k %q, note %q", r2[1].csv()[3], n2)
+	if tableColumns.csv(r2[1])[3] != "" || n2 == "" {
+		t.Errorf("undefined k: csv k %q, note %q", tableColumns.csv(r2[1])[3], n2)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
 	"math"
 	"os"
@@ -15,31 +16,31 @@ import (
 // experiment grid and its statistics (fractions of runs; growth factors per
 // step; see sgdk.CellStats for the definitions).
 type cellRecord struct {
-	Section         string `json:"section"`
-	Model           int    `json:"model"`
-	Batch           Batch  `json:"batch"`
-	Minimizer       string `json:"minimizer"`
-	Radius          Num    `json:"radius"`
-	LR              Num    `json:"lr"`
-	LRLabel         string `json:"lr_label"`
-	LRFactor        Num    `json:"lr_factor,omitempty"` // scaled grid: the multiple of LROf
-	LROf            string `json:"lr_of,omitempty"`     // scaled grid: "u" or "l"
-	Runs            int    `json:"runs"`
-	Escaped         Num    `json:"escaped"`
-	Grew            Num    `json:"grew"`
-	Converged       Num    `json:"converged"`
-	GrowthMS        Num    `json:"growth_ms"`
-	GrowthMSStderr  Num    `json:"growth_ms_stderr"`
-	GrowthMSR2      Num    `json:"growth_ms_r2"`
-	GrowthStep      Num    `json:"growth_step"`
-	GrowthStepSE    Num    `json:"growth_step_stderr"`
-	GrowthLo        Num    `json:"growth_lo"`
-	GrowthHi        Num    `json:"growth_hi"`
-	GrowthRunMedian Num    `json:"growth_run_median"`
-	GrowthWindow    int    `json:"growth_window"`
-	EscapeRadius    Num    `json:"escape_radius"`
-	Convergence     Num    `json:"convergence"` // u at this k (homogeneous formula)
-	Divergence      Num    `json:"divergence"`  // l at this k (homogeneous formula)
+	Section         string
+	Model           int
+	Batch           Batch
+	Minimizer       string
+	Radius          Num
+	LR              Num
+	LRLabel         string
+	LRFactor        Num    // scaled grid: the multiple of LROf
+	LROf            string // scaled grid: "u" or "l"
+	Runs            int
+	Escaped         Num
+	Grew            Num
+	Converged       Num
+	GrowthMS        Num
+	GrowthMSStderr  Num
+	GrowthMSR2      Num
+	GrowthStep      Num
+	GrowthStepSE    Num
+	GrowthLo        Num
+	GrowthHi        Num
+	GrowthRunMedian Num
+	GrowthWindow    int
+	EscapeRadius    Num
+	Convergence     Num // u at this k (homogeneous formula)
+	Divergence      Num // l at this k (homogeneous formula)
 }
 
 // newCellRecord fills the statistics of a record from st.
@@ -82,73 +83,75 @@ func (t tableID) MarshalJSON() ([]byte, error) {
 // tableRow is one row of tables.csv and tables.json: the thresholds of one
 // minimizer at one batch size k and ball radius ε.
 type tableRow struct {
-	Table             tableID `json:"table"`
-	Model             int     `json:"model"`
-	Minimizer         string  `json:"minimizer"`
-	K                 Batch   `json:"k"`
-	KLabel            string  `json:"k_label"` // "1", "0.99kmax", "2kmax", "inf", or the integer
-	Eps               Num     `json:"eps"`
-	Convergence       Num     `json:"convergence"`
-	Divergence        Num     `json:"divergence"`
-	InhomConvergence  Num     `json:"inhom_convergence"`
-	InhomDivergence   Num     `json:"inhom_divergence"`
-	ConvergenceStderr Num     `json:"convergence_stderr"`
-	DivergenceStderr  Num     `json:"divergence_stderr"`
-	PaperConvergence  Num     `json:"paper_convergence"`
-	PaperDivergence   Num     `json:"paper_divergence"`
-	M                 int     `json:"m"`
-}
-
-var tablesHeader = []string{"table", "model", "minimizer", "k", "k_label", "eps", "convergence", "divergence",
-	"inhom_convergence", "inhom_divergence", "convergence_stderr", "divergence_stderr",
-	"paper_convergence", "paper_divergence", "m"}
-
-func (r tableRow) csv() []string {
-	k := r.K.String()
-	if math.IsNaN(float64(r.K)) {
-		k = "" // an undefined k_max
-	}
-	return []string{string(r.Table), strconv.Itoa(r.Model), r.Minimizer, k, r.KLabel, csvNum(float64(r.Eps)),
-		csvNum(float64(r.Convergence)), csvNum(float64(r.Divergence)),
-		csvNum(float64(r.InhomConvergence)), csvNum(float64(r.InhomDivergence)),
-		csvNum(float64(r.ConvergenceStderr)), csvNum(float64(r.DivergenceStderr)),
-		csvNum(float64(r.PaperConvergence)), csvNum(float64(r.PaperDivergence)), strconv.Itoa(r.M)}
+	Table             tableID
+	Model             int
+	Minimizer         string
+	K                 Batch
+	KLabel            string // "1", "0.99kmax", "2kmax", "inf", or the integer
+	Eps               Num
+	Convergence       Num
+	Divergence        Num
+	InhomConvergence  Num
+	InhomDivergence   Num
+	ConvergenceStderr Num
+	DivergenceStderr  Num
+	PaperConvergence  Num
+	PaperDivergence   Num
+	M                 int
 }
 
 // verdict answers one of the paper's three questions for one section.
 type verdict struct {
-	Section  string `json:"section"`
-	Scope    string `json:"scope"` // the cells it covers, e.g. "quadratic minimizer"
-	Question string `json:"question"`
-	Held     int    `json:"held"`  // cells where the prediction held
-	Cells    int    `json:"cells"` // cells where the question could be tested
+	Section  string
+	Scope    string // the cells it covers, e.g. "quadratic minimizer"
+	Question string
+	Held     int // cells where the prediction held
+	Cells    int // cells where the question could be tested
 	// Family is the number of cells the question is about (for example
 	// every cell with C > l), of which Cells could be tested.
-	Family  int    `json:"family"`
-	Verdict string `json:"verdict"`
+	Family  int
+	Verdict string
+	// Detail lists the cells where the prediction did not hold.
+	Detail string
 }
 
-// runsHeader is the exact header of runs.csv.
-var runsHeader = []string{"section", "model", "batch", "minimizer", "radius", "lr_label", "lr", "run", "iter", "distance", "distance_other"}
-
-// runsWriter streams runs.csv (long format: one line per run and iterate).
+// runsWriter streams runs.csv.gz or runs.csv (long format: one line per
+// run and iterate).
 type runsWriter struct {
-	f *os.File
-	w *bufio.Writer
-	b []byte
+	f  *os.File
+	gz *gzip.Writer // nil for a plain runs.csv
+	w  *bufio.Writer
+	b  []byte
 }
 
-// addRuns appends the distances of one cell to runs.csv: dist[run][iter] to
-// the cell's minimizer and, when other is not nil, other[run][iter] to the
-// other minimizer. Distances are written with 8 significant digits to keep
-// the file small (they are for plots; the statistics use full precision).
+// runsFile returns the name of the runs file for the -runs-csv mode
+// ("gz", the default, "plain" or "none"), "" for none.
+func runsFile(mode string) string {
+	switch mode {
+	case "plain":
+		return "runs.csv"
+	case "none":
+		return ""
+	}
+	return "runs.csv.gz"
+}
+
+// addRuns appends the distances of one cell to the runs file: dist[run][iter]
+// to the cell's minimizer and, when other is not nil, other[run][iter] to
+// the other minimizer. Distances are written with 8 significant digits to
+// keep the file small (they are for plots; the statistics use full
+// precision). With -runs-csv none it does nothing.
 func (e *Env) addRuns(section string, model, k int, minimizer string, radius float64, label string, lr float64, dist, other [][]float64) error {
+	if runsFile(e.RunsCSV) == "" {
+		return nil
+	}
 	if e.runs == nil {
 		if err := e.openRuns(); err != nil {
 			return err
 		}
 	}
 	rw := e.runs
+	// The order of runsColumns.
 	prefix := strings.Join([]string{section, strconv.Itoa(model), batchOf(k).String(), minimizer,
 		csvNum(radius), label, csvNum(lr)}, ",") + ","
 	for r, d := range dist {
@@ -181,18 +184,33 @@ func appendNum(b []byte, v float64) []byte {
 }
 
 func (e *Env) openRuns() error {
-	f, err := os.Create(e.Path("runs.csv"))
+	name := runsFile(e.RunsCSV)
+	f, err := os.Create(e.Path(name))
 	if err != nil {
 		return err
 	}
-	e.runs = &runsWriter{f: f, w: bufio.NewWriterSize(f, 1<<20)}
-	_, err = e.runs.w.WriteString(strings.Join(runsHeader, ",") + "\n")
+	rw := &runsWriter{f: f}
+	if strings.HasSuffix(name, ".gz") {
+		rw.gz = gzip.NewWriter(f)
+		rw.w = bufio.NewWriterSize(rw.gz, 1<<20)
+	} else {
+		rw.w = bufio.NewWriterSize(f, 1<<20)
+	}
+	e.runs = rw
+	var names []string
+	for _, c := range runsColumns {
+		names = append(names, c.Name)
+	}
+	_, err = rw.w.WriteString(strings.Join(names, ",") + "\n")
 	return err
 }
 
-// closeRuns finishes runs.csv (writing just its header when no section
+// closeRuns finishes the runs file (writing just its header when no section
 // recorded runs).
 func (e *Env) closeRuns() error {
+	if runsFile(e.RunsCSV) == "" {
+		return nil
+	}
 	if e.runs == nil {
 		if err := e.openRuns(); err != nil {
 			return err
@@ -200,7 +218,11 @@ func (e *Env) closeRuns() error {
 	}
 	rw := e.runs
 	e.runs = nil
-	if err := rw.w.Flush(); err != nil {
+	err := rw.w.Flush()
+	if rw.gz != nil && err == nil {
+		err = rw.gz.Close()
+	}
+	if err != nil {
 		rw.f.Close()
 		return err
 	}

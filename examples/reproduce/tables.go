@@ -456,9 +456,9 @@ func tablesSection(e *Env) error {
 	e.tables = append(e.tables, rows...)
 	csvRows := make([][]string, len(rows))
 	for i, r := range rows {
-		csvRows[i] = r.csv()
+		csvRows[i] = tableColumns.csv(r)
 	}
-	if err := e.WriteCSV("tables.csv", tablesHeader, csvRows); err != nil {
+	if err := e.WriteCSV("tables.csv", tableColumns.header(), csvRows); err != nil {
 		return err
 	}
 	if err := e.WriteJSON("tables.json", rows); err != nil {
