@@ -71,6 +71,13 @@ func main() {
 		names = append(names, s.name)
 	}
 	only := flag.String("only", "", "run one section: "+strings.Join(names, "|"))
+	flag.StringVar(&e.RunsCSV, "runs-csv", "gz", "per-iterate distances: gz (runs.csv.gz), plain (runs.csv) or none")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "reproduce runs the experiments of Patel's \"The Impact of Local Geometry and Batch Size on SGD\n"+
+			"for Nonconvex Problems\" and the comparisons beyond the paper, and writes REPORT.md, DATA.md,\n"+
+			"the CSV/JSON data and the figures into the -out folder.\n\nUsage: go run ./examples/reproduce [flags]\n\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	if err := run(e, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "reproduce:", err)
@@ -105,6 +112,11 @@ func runSections(e *Env, names ...string) error {
 	if e.Workers < 1 {
 		return fmt.Errorf("-workers = %d must be at least 1", e.Workers)
 	}
+	switch e.RunsCSV {
+	case "", "gz", "plain", "none":
+	default:
+		return fmt.Errorf("-runs-csv = %q, want gz, plain or none", e.RunsCSV)
+	}
 	selected := map[string]bool{}
 	for _, n := range names {
 		found := false
@@ -123,7 +135,7 @@ func runSections(e *Env, names ...string) error {
 		if !selected[s.name] {
 			continue
 		}
-		e.Progress("section %s", s.name)
+		e.Progress("running %s", s.name)
 		if err := s.run(e); err != nil {
 			e.closeRuns()
 			return fmt.Errorf("section %s: %w", s.name, err)
@@ -136,9 +148,12 @@ func runSections(e *Env, names ...string) error {
 	if err := e.writeSummary(); err != nil {
 		return err
 	}
+	if err := e.writeDataDictionary(); err != nil {
+		return err
+	}
 	if err := e.writeReport(); err != nil {
 		return err
 	}
-	e.Progress("wrote %s", e.Out)
+	e.Progress("report: %s", e.Path("REPORT.md"))
 	return nil
 }

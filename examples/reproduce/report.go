@@ -229,8 +229,8 @@ func (e *Env) closeRuns() error {
 	return rw.f.Close()
 }
 
-// writeSummary writes summary.json: the settings, every cell, the rows of
-// tables.json and the verdicts.
+// writeSummary writes summary.json (the settings, every cell, the rows of
+// tables.json and the verdicts), cells.csv and verdicts.csv.
 func (e *Env) writeSummary() error {
 	cells, tables, verdicts := e.cells, e.tables, e.verdicts
 	if cells == nil {
@@ -241,6 +241,19 @@ func (e *Env) writeSummary() error {
 	}
 	if verdicts == nil {
 		verdicts = []verdict{}
+	}
+	var cellRows, verdictRows [][]string
+	for _, c := range cells {
+		cellRows = append(cellRows, cellColumns.csv(c))
+	}
+	for _, v := range verdicts {
+		verdictRows = append(verdictRows, verdictColumns.csv(v))
+	}
+	if err := e.WriteCSV("cells.csv", cellColumns.header(), cellRows); err != nil {
+		return err
+	}
+	if err := e.WriteCSV("verdicts.csv", verdictColumns.header(), verdictRows); err != nil {
+		return err
 	}
 	return e.WriteJSON("summary.json", struct {
 		Runs     int          `json:"runs"`
