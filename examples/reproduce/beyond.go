@@ -203,8 +203,10 @@ func runBeyond(e *Env) error {
 		"%d iterations, this section's own budget: it does not follow -iters (%d, the budget of the paper's "+
 		"experiments), so that a run just above a threshold has time to leave.\n\n", sz.iters, e.Iters)
 	fmt.Fprintf(&md, "Escape runs: %d runs (-runs) per probed learning rate, %d iterations each (regardless of -iters), "+
-		"starts uniform in B(x*, r), escape = leaving B(x*, R), touching the box, or overflowing; bisection on log C to 2%%, "+
-		"95%% Wilson bracket. Almost-sure thresholds: %d products of %d steps (after %d burn-in steps) per probe, "+
+		"starts uniform in B(x*, r), escape = leaving B(x*, R), touching the box, or overflowing; bisection on log C to 2%%; "+
+		"then a logistic curve in log C fitted by maximum likelihood to every probe (each run reuses its random stream at "+
+		"every probe, so the fit uses each run's interval-censored threshold) gives the escape threshold, where it crosses "+
+		"0.5, and its 95%% profile-likelihood interval (sgdk.MeasureEscape). Almost-sure thresholds: %d products of %d steps (after %d burn-in steps) per probe, "+
 		"scanned upward from C*(k) by factors 2^(1/4), then bisected to 0.1%%; ± is the Monte Carlo standard error. "+
 		"Phase diagrams: %d learning rates × %d runs per cell, %d iterations per run. Seed %d.\n\n",
 		e.Runs, sz.iters, sz.lyapReplicates, sz.lyapSteps, sz.lyapBurn, sz.grid, sz.gridRuns, sz.iters, e.Seed)
@@ -255,7 +257,7 @@ func runBeyond(e *Env) error {
 		return err
 	}
 	md.WriteString(beyondOutro)
-	e.Report(50, "Beyond the paper: exact, almost-sure and measured thresholds", md.String())
+	e.Report(orderBeyond, "Beyond the paper: exact, almost-sure and measured thresholds", md.String())
 	return nil
 }
 
@@ -305,7 +307,7 @@ diagram's range; Patel's k = ∞ divergence bound 2/λ_m often lies far to the r
 // beyondTable renders the rows as a markdown table.
 func beyondTable(rows []sgdk.ComparisonRow) string {
 	var b strings.Builder
-	b.WriteString("| k | Patel conv. | exact C* | Patel div. | Wu sharpness | Wu non-unif. | almost sure | escape [95% bracket] | E[e∞] at C*/2 |\n")
+	b.WriteString("| k | Patel conv. | exact C* | Patel div. | Wu sharpness | Wu non-unif. | almost sure | escape [95% interval] | E[e∞] at C*/2 |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		as := beyondG(r.AlmostSure)

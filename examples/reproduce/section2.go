@@ -97,7 +97,7 @@ func section2(e *Env) error {
 		Held: boolInt(ok), Cells: 1, Family: 1, Verdict: map[bool]string{
 			true:  "held in the one cell (C = 1.1 > l = 1, testable): |x_N| = 1.2^N exactly",
 			false: "did not hold in the one cell (C = 1.1 > l = 1, testable)"}[ok]})
-	e.Report(20, "Section 2: gradient descent on f(x) = x² (Figure 3)", b.String())
+	e.Report(orderSection2, "Section 2: gradient descent on f(x) = x² (Figure 3)", b.String())
 	return nil
 }
 
