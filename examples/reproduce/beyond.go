@@ -264,7 +264,7 @@ func runBeyond(e *Env) error {
 const beyondIntro = `For each minimizer and batch size k the table puts side by side (all are learning-rate thresholds C):
 Patel's convergence bound (18) and divergence bound (19)–(20), both on the exact geometry (λ, s_Q, t_Q) of the
 problem linearized at x* (component Hessians at x*); the exact mean-square threshold C*(k) of that linearization
-(SPEC §8), which always lies between them; the criteria of Wu, Ma and E (NeurIPS 2018), sharpness 2/λ_max(H) and
+(thresholds.MeanSquare: where the spectral radius of the second-moment map crosses 1), which always lies between them; the criteria of Wu, Ma and E (NeurIPS 2018), sharpness 2/λ_max(H) and
 non-uniformity √k/√λ_max(E[Q²] − H²); the almost-sure threshold, where the top Lyapunov exponent of the linearized
 SGD-k map crosses 0; and the measured escape threshold, the learning rate at which half the runs escape. The last
 column is not a threshold: it is the systematic part of an inhomogeneous minimizer, the stationary mean error
@@ -299,10 +299,12 @@ measured thresholds.
 
 `
 
-const beyondOutro = `Files: comparison.csv and comparison.json (one row per minimizer and k; null or empty for a number that
-is not finite, "inf" for k = ∞); one phase diagram per case: the measured escape fraction over (C, k) as a heat
-map (white: no run escapes; dark red: all escape) with the threshold curves drawn over them (clipped to the
-diagram's range; Patel's k = ∞ divergence bound 2/λ_m often lies far to the right).`
+const beyondOutro = `Files: comparison.csv and comparison.json (one row per minimizer and k; columns in DATA.md). Each
+phase diagram shows the measured escape fraction over (C, k) as a heat map on a logarithmic C axis (colour bar: 0
+white, no run escapes; 1 dark red, all escape), one band per batch size k, and every threshold of the table as a
+marker in its k's band; the markers of one band are set at different heights so that equal thresholds (for the
+two-point example Patel's bounds and C*(k) coincide) stay visible. The bar through the measured escape marker is its
+95% interval; a value beyond the diagram's range is drawn at its edge with "<" or ">".`
 
 // beyondTable renders the rows as a markdown table.
 func beyondTable(rows []sgdk.ComparisonRow) string {

@@ -22,7 +22,8 @@
 //     {sharpest, flattest} × start radii × {1.5·l, 0.5·(u+l), 0.5·u}
 //     (Figures 9–12).
 //
-// Later issues add their own sections (for example "beyond").
+//   - beyond: exact mean-square, almost-sure and measured escape
+//     thresholds beside Patel's bounds, with phase diagrams.
 //
 // # Outputs
 //

@@ -379,24 +379,23 @@ func judge(section, scope string, cells []cellRecord, homogeneous bool) []verdic
 				return s
 			},
 			extra: func(cs []cellRecord) string {
-				n, hi := 0, 0.0
+				n := 0
 				for _, c := range cs {
 					if c.Grew >= 0.5 {
 						n++
 					}
-					hi = math.Max(hi, float64(c.Grew))
 				}
-				return fmt.Sprintf("fraction of runs ending ≥ 2× farther from x* than they started: ≥ 0.5 in %d of %d cells, at most %s", n, len(cs), frac(hi))
+				return fmt.Sprintf("≥ 0.5 of runs ended ≥ 2× farther: %d of %d cells", n, len(cs))
 			}},
 		{name: "3. exponential divergence above l", family: above, about: "cells with C > l",
 			testable: func(c cellRecord) bool { return c.GrowthWindow >= 3 },
-			untested: "had a growth window under 3 steps",
+			untested: "untestable: growth window < 3 steps",
 			held:     func(c cellRecord) bool { return c.GrowthMS > 1 && c.GrowthMSR2 >= 0.9 },
 			why: func(c cellRecord) string {
 				return "growth_ms " + g4(float64(c.GrowthMS)) + ", R² " + strconv.FormatFloat(float64(c.GrowthMSR2), 'f', 2, 64)
 			},
 			held2:     growthInBounds,
-			held2Name: "growth_step within [ρ_lo, ρ_hi] ± 2 s.e."},
+			held2Name: "ratio in Lemma 3.7's bounds"},
 	}
 	var out []verdict
 	for _, qq := range qs {
@@ -424,7 +423,7 @@ func judge(section, scope string, cells []cellRecord, homogeneous bool) []verdic
 		}
 		v := verdictText(held, n, nf, qq.about, qq.untested)
 		if qq.held2 != nil && n > 0 {
-			v += fmt.Sprintf("; %s in %d of %d", qq.held2Name, held2, n)
+			v += fmt.Sprintf("; %s: %d of %d", qq.held2Name, held2, n)
 		}
 		if qq.extra != nil && nf > 0 {
 			v += "; " + qq.extra(fam)
@@ -462,9 +461,9 @@ func verdictText(held, n, nf int, about, untested string) string {
 	case n == 0:
 		return fmt.Sprintf("not tested: all %d %s %s", nf, about, untested)
 	case n == nf:
-		where = fmt.Sprintf("%d %s (every one testable)", nf, about)
+		where = fmt.Sprintf("%d %s", nf, about)
 	default:
-		where = fmt.Sprintf("%d testable cells (%d of %d %s %s and could not be tested)", n, nf-n, nf, about, untested)
+		where = fmt.Sprintf("%d testable cells (%d of %d %s %s)", n, nf-n, nf, about, untested)
 	}
 	switch {
 	case held == n:

@@ -28,7 +28,7 @@ const sec4Radius = 1e-8
 
 var (
 	// §4.1's learning rates near the circular minimizer, and near the
-	// quadratic one (the paper's second "circular" is a misprint, SPEC §9).
+	// quadratic one (the paper's second "circular" is a misprint).
 	sec4PaperRates = map[string][]float64{
 		"circular":  {1e10, 5e10, 1e11, 5e11, 1e12, 5e12},
 		"quadratic": {1, 4, 16, 64, 256, 1024},
@@ -187,12 +187,13 @@ func sec4LemmaNote(cells []cellRecord) string {
 		med = ratios[len(ratios)/2]
 	}
 	s := fmt.Sprintf("**Lemma 3.7 at the circular minimizer.** In %d of the %d testable cells with C > l the measured "+
-		"one-step ratio of e_N lies in Lemma 3.7's [ρ_lo, ρ_hi] (within 2 s.e.); it lies above ρ_hi in %d", in, n, above)
+		"one-step ratio of e_N lies in Lemma 3.7's [ρ_lo, ρ_hi] (within 2 s.e.); it lies below ρ_lo in %d and above ρ_hi in %d",
+		in, n, n-in-above, above)
 	if len(ratios) > 0 {
 		s += fmt.Sprintf(" (median ratio to ρ_hi %s; for example model %d, k = %s, C = %s: %s against [%s, %s])",
 			g4(med), ex.Model, ex.Batch, g4(float64(ex.LR)), g4(float64(ex.GrowthStep)), g4(float64(ex.GrowthLo)), g4(float64(ex.GrowthHi)))
 	}
-	s += ". The cause is the geometry, not the lemma: ρ_lo and ρ_hi are computed from (λ, s_f, t_f) averaged over " +
+	s += ". The cause is the geometry the bounds are computed from: ρ_lo and ρ_hi are computed from (λ, s_f, t_f) averaged over " +
 		"B(0, ε), ε = 0.02, where the curvature is that of the broad walls (the fine walls lie inside the ball and add " +
 		"nothing to the ball average), but the runs start at r ≈ 1e−8 and move on the fine walls, whose curvature and " +
 		"spread the ε = 0.02 geometry does not contain (Figure 4, right: F rises as r² there and as r³ near ε). The " +
@@ -250,16 +251,20 @@ func sec4Transitions(cells []cellRecord) string {
 type figureInfo struct{ title, caption, file string }
 
 var sec4FigureList = []figureInfo{
-	{"Figure 4", "The expected objective F of the four models, one row per model. Left: log10(F − min F + δ) on the box, δ = 1e−6·(max F − min F); " +
-		"only the quadratic basin about (0, −15) shows, because the circular basin about (0, 0) (ring) is about 1e−11 deep (Models 1, 2) or 3e−15 " +
-		"(Models 3, 4) below a plateau F ≈ 0.01. Right: the circular basin on its own scale, log10(F(r, 0) − F(0, 0)) against log10 r for r from " +
-		"1e−9 to 1 along the ray from (0, 0) (F is radial there; the difference is summed per component, without cancellation): the fine walls " +
-		"make F rise as r² from 1e−9 to 1e−5, the broad walls as r³ beyond 1e−4. Dashed: the radius 1e−8 of the start disc (green) and " +
-		"ε = 0.02, the radius of the ball whose geometry gives the thresholds (red).", "figure4.png"},
-	{"Figure 5", "SGD-1 on Models 1 and 3 started near the circular minimizer: log10 distance to it, one line per run; rows: learning rates; dashed: escape radius R.", "figure5.png"},
-	{"Figure 6", "SGD-1 on Models 1 and 2 started near the quadratic minimizer: log10 distance to it.", "figure6.png"},
-	{"Figure 7", "GD on Models 1 and 3 started near the circular minimizer: log10 distance to it.", "figure7.png"},
-	{"Figure 8", "SGD-1 (left) and GD (right) on Model 1 started near the quadratic minimizer: log10 distance to the circular minimizer.", "figure8.png"},
+	{"Figure 4", "The expected objective F of the four models, one row per model. Left: log10(F − min F + δ) on the box (colour bar), " +
+		"δ = 1e−6·(max F − min F); only the quadratic basin about (0, −15) shows, because the circular basin about (0, 0) (ring) is " +
+		"about 1e−11 deep (Models 1, 2) or 3e−15 (Models 3, 4) below a plateau F ≈ 0.01. Right: the circular basin on its own scale, " +
+		"F(r, 0) − F(0, 0) against r on logarithmic axes, r from 1e−9 to 1 along the ray from (0, 0) (F is radial there; the " +
+		"difference is summed per component, without cancellation): the fine walls make F rise as r² from 1e−9 to 1e−5, the broad " +
+		"walls as r³ beyond 1e−4. Dashed: the radius 1e−8 of the start disc (green) and ε = 0.02, the radius of the ball whose " +
+		"geometry gives the thresholds (red).", "figure4.png"},
+	{"Figure 5", "SGD-1 on Models 1 and 3 started near the circular minimizer: distance to it on a logarithmic axis, one faint line per run; " +
+		"rows: the paper's learning rates; the two panels of a row share their range. Dashed red: the escape radius R = 7.5.", "figure5.png"},
+	{"Figure 6", "As Figure 5 for SGD-1 on Models 1 and 2 started near the quadratic minimizer.", "figure6.png"},
+	{"Figure 7", "As Figure 5 for gradient descent on Models 1 and 3 started near the circular minimizer.", "figure7.png"},
+	{"Figure 8", "SGD-1 (left) and gradient descent (right) on Model 1 started near the quadratic minimizer: distance to the circular " +
+		"minimizer (15 at the start). At C = 1 and 4 every run stays at the quadratic minimizer, so every line lies on 15; dashed red: " +
+		"7.5, midway between the minimizers.", "figure8.png"},
 }
 
 func section4Figures(e *Env, runs map[sec4Key]sec4Runs) error {
