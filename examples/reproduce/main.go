@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./examples/reproduce [-out results] [-runs 100] [-iters 20] [-seed 1] [-only section] [-workers n]
+//	go run ./examples/reproduce [-out results] [-runs 100] [-iters 20] [-seed 1] [-only section] [-workers n] [-runs-csv gz|plain|none]
 //
 // Every number depends only on the seed (the paper's models keep their own
 // documented seeds), never on -workers.
@@ -21,20 +21,18 @@
 //   - section5: the three Styblinski–Tang models × k ∈ {1, 200, 500, ∞} ×
 //     {sharpest, flattest} × start radii × {1.5·l, 0.5·(u+l), 0.5·u}
 //     (Figures 9–12).
-//
 //   - beyond: exact mean-square, almost-sure and measured escape
 //     thresholds beside Patel's bounds, with phase diagrams.
 //
 // # Outputs
 //
-// In the -out folder: summary.json (the settings, "cells" with the
-// statistics of every cell, "tables" with the rows of tables.json, and
-// "verdicts"), tables.csv and tables.json, runs.csv (long format: section,
-// model, batch, minimizer, radius, lr_label, lr, run, iter, distance,
-// distance_other; distances with 8 significant digits), REPORT.md with the
-// tables, verdicts and embedded figures, and figure3.png … figure12.png.
-// Non-finite numbers are null in JSON and empty in CSV; gradient descent's
-// batch size is "inf".
+// In the -out folder: REPORT.md (verdicts, tables, figures and caveats),
+// DATA.md (the data dictionary: every file, column, unit, and the meaning
+// of empty, null and "inf"), summary.json, cells.csv, verdicts.csv,
+// tables.csv/.json, comparison.csv/.json, runs.csv.gz (every distance of
+// every run; -runs-csv plain writes runs.csv, none skips it), and the PNG
+// figures. Non-finite numbers are null in JSON and empty in CSV; gradient
+// descent's batch size is "inf".
 //
 // # Statistics of a cell
 //
