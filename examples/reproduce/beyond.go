@@ -334,16 +334,34 @@ func beyondG(v float64) string {
 	return fmt.Sprintf("%.4g", v)
 }
 
-// beyondGridXYZ is the escape fraction on (C, k index); C is log-spaced.
-type beyondGridXYZ struct {
+// phaseHeat draws the escape fraction on (C, k index) as a heat map whose
+// cells are log-spaced in C: cell (i, r) spans C from 10^(logC[i] − h) to
+// 10^(logC[i] + h), 2h the log10 spacing, and k index r ± ½. (plotter.HeatMap
+// puts cell edges at arithmetic midpoints, which on a logarithmic axis can
+// fall at C ≤ 0.)
+type phaseHeat struct {
 	logC []float64
-	z    [][]float64 // z[k index][C index]
+	z    [][]float64 // z[k index][C index], fractions 0–1
+	pal  []color.Color
 }
 
-func (g beyondGridXYZ) Dims() (c, r int)   { return len(g.logC), len(g.z) }
-func (g beyondGridXYZ) Z(c, r int) float64 { return g.z[r][c] }
-func (g beyondGridXYZ) X(c int) float64    { return math.Pow(10, g.logC[c]) }
-func (g beyondGridXYZ) Y(r int) float64    { return float64(r) }
+// Plot implements plot.Plotter.
+func (g phaseHeat) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	h := 0.5 * (g.logC[len(g.logC)-1] - g.logC[0]) / float64(max(1, len(g.logC)-1))
+	for r, row := range g.z {
+		for i, v := range row {
+			if math.IsNaN(v) {
+				continue
+			}
+			x0, x1 := trX(math.Pow(10, g.logC[i]-h)), trX(math.Pow(10, g.logC[i]+h))
+			y0, y1 := trY(float64(r)-0.5), trY(float64(r)+0.5)
+			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+			col := g.pal[int(math.Max(0, math.Min(1, v))*float64(len(g.pal)-1)+0.5)]
+			c.FillPolygon(col, c.ClipPolygonXY(pts))
+		}
+	}
+}
 
 // beyondPalette runs from white (no run escapes) through orange to dark
 // red (every run escapes).
@@ -406,7 +424,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz be
 		}
 	}
 	lo, hi = math.Log10(lo/3), math.Log10(hi*3)
-	g := beyondGridXYZ{logC: make([]float64, sz.grid), z: make([][]float64, len(rows))}
+	g := phaseHeat{logC: make([]float64, sz.grid), z: make([][]float64, len(rows)), pal: beyondPalette{}.Colors()}
 	for i := range g.logC {
 		g.logC[i] = lo + (hi-lo)*(float64(i)+0.5)/float64(sz.grid)
 	}
@@ -429,9 +447,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz be
 	p := newPanel(fmt.Sprintf("%s: r = %.3g, R = %.3g, %d steps", title, bc.start, bc.escape, sz.iters), "learning rate C", "batch size k")
 	p.Title.TextStyle.Font.Size = vg.Points(10)
 	setLog(&p.X)
-	h := plotter.NewHeatMap(g, beyondPalette{})
-	h.Min, h.Max = 0, 1
-	p.Add(h)
+	p.Add(g)
 	ticks := make([]plot.Tick, len(rows))
 	for i, r := range rows {
 		ticks[i] = plot.Tick{Value: float64(i), Label: Batch(r.Batch).String()}
