@@ -201,6 +201,26 @@ func TestDataDictionaryAndLinks(t *testing.T) {
 			t.Errorf("REPORT.md does not link to %s", want)
 		}
 	}
+	// Reading order, and the caveats beside their numbers.
+	last := -1
+	for _, h := range []string{"## Summary of verdicts", "## Section 2", "## Tables 2–5", "### Table 2", "### Table 3",
+		"## Section 4", "## Section 5", "## Beyond the paper", "## Appendix"} {
+		i := strings.Index(string(report), h)
+		if i < last {
+			t.Errorf("REPORT.md: %q missing or out of order", h)
+		}
+		last = i
+	}
+	for _, c := range []string{"impossible under its own (19)–(20)", "ours/paper = 1 there by construction",
+		"Why ours/paper is about 1e15", "Lemma 3.7 at the circular minimizer", "ended ≥ 2× farther",
+		"95% profile-likelihood interval", "0–1 scale"} {
+		if !strings.Contains(string(report), c) {
+			t.Errorf("REPORT.md lacks %q", c)
+		}
+	}
+	if strings.Contains(string(report), "Wilson") {
+		t.Error("REPORT.md still speaks of a Wilson bracket")
+	}
 	if n := strings.Count(string(report), "\n"); n >= 400 {
 		t.Errorf("REPORT.md has %d lines, want under 400", n)
 	}

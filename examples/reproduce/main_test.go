@@ -191,7 +191,7 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"## Verdicts", "Table 2", "Table 5", "ε-sensitivity", "![Figure 3](figure3.png)", "![Figure 12](figure12.png)",
+	for _, s := range []string{"## Summary of verdicts", "Table 2", "Table 5", "ε-sensitivity", "![Figure 3](figure3.png)", "![Figure 12](figure12.png)",
 		"1.541e+11", "2.013e+11"} {
 		if !bytes.Contains(report, []byte(s)) {
 			t.Errorf("REPORT.md lacks %q", s)
