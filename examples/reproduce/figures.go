@@ -254,7 +254,7 @@ func savePlotWithBar(e *Env, name string, p, bar *plot.Plot, w, h vg.Length) err
 	legend := p.Legend
 	p.Legend = plot.NewLegend()
 	p.Draw(draw.Crop(c, 0, -0.34*w, 0, 0))
-	bar.Draw(draw.Crop(c, 0.67*w, -0.26*w, 0, 0))
+	bar.Draw(draw.Crop(c, 0.67*w, -0.28*w, 0, 0))
 	legend.Top, legend.Left = true, true
 	legend.Draw(draw.Crop(c, 0.76*w, 0, 0, -vg.Points(30)))
 	return writePNG(e, name, img)
