@@ -17,8 +17,7 @@ import (
 type EscapeSettings struct {
 	// BatchSize is k ≥ 1, or FullBatch for gradient descent.
 	BatchSize int
-	// StartRadius is r: every run starts uniformly in B(x*, r) (SPEC §6
-	// sampling). Zero starts at x* itself (only useful for an inhomogeneous
+	// StartRadius is r: every run starts uniformly in B(x*, r). Zero starts at x* itself (only useful for an inhomogeneous
 	// x*, where the noise moves the iterates).
 	StartRadius float64
 	// EscapeRadius is R > r: a run escapes when an iterate is farther than R

@@ -89,7 +89,7 @@ func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
 // drawn at the panel's smallest positive distance; a run's line stops
 // before a non-finite distance. With legend, the panel names its lines.
 func distancePanel(title string, runs [][]float64, escape float64, legend bool) (*plot.Plot, error) {
-	p := newPanel(title, "iteration N", "distance ‖x_N − x*‖")
+	p := newPanel(title, "iteration N", "distance to x*")
 	setLog(&p.Y)
 	floor := math.Inf(1)
 	for _, d := range runs {
