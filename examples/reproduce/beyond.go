@@ -164,46 +164,29 @@ func beyondGaussian() (*problems.GaussianLeastSquares, error) {
 	return problems.NewGaussianLeastSquares(sigma, theta, 0)
 }
 
-// beyondRecord is one row of comparison.json.
+// beyondRecord is one row of comparison.csv and comparison.json (columns:
+// comparisonColumns).
 type beyondRecord struct {
-	Problem          string `json:"problem"`
-	Model            *int   `json:"model"`
-	Minimizer        string `json:"minimizer"`
-	Homogeneous      bool   `json:"homogeneous"`
-	Batch            Batch  `json:"batch"`
-	PatelConvergence Num    `json:"patel_convergence"`
-	MeanSquare       Num    `json:"exact_mean_square"`
-	PatelDivergence  Num    `json:"patel_divergence"`
-	WuSharpness      Num    `json:"wu_sharpness"`
-	WuNonUniformity  Num    `json:"wu_nonuniformity"`
-	AlmostSure       Num    `json:"almost_sure"`
-	AlmostSureErr    Num    `json:"almost_sure_err"`
-	Escape           Num    `json:"escape"`
-	EscapeLo         Num    `json:"escape_lo"`
-	EscapeHi         Num    `json:"escape_hi"`
-	FloorAtHalf      Num    `json:"noise_floor_half"`
-	StartRadius      Num    `json:"start_radius"`
-	EscapeRadius     Num    `json:"escape_radius"`
-	Iterations       int    `json:"iterations"`
-	Runs             int    `json:"runs"`
-}
-
-var beyondHeader = []string{"problem", "model", "minimizer", "homogeneous", "batch",
-	"patel_convergence", "exact_mean_square", "patel_divergence", "wu_sharpness", "wu_nonuniformity",
-	"almost_sure", "almost_sure_err", "escape", "escape_lo", "escape_hi", "noise_floor_half",
-	"start_radius", "escape_radius", "iterations", "runs"}
-
-func (r beyondRecord) csv() []string {
-	model := ""
-	if r.Model != nil {
-		model = fmt.Sprint(*r.Model)
-	}
-	return []string{r.Problem, model, r.Minimizer, fmt.Sprint(r.Homogeneous), r.Batch.String(),
-		csvNum(float64(r.PatelConvergence)), csvNum(float64(r.MeanSquare)), csvNum(float64(r.PatelDivergence)),
-		csvNum(float64(r.WuSharpness)), csvNum(float64(r.WuNonUniformity)),
-		csvNum(float64(r.AlmostSure)), csvNum(float64(r.AlmostSureErr)),
-		csvNum(float64(r.Escape)), csvNum(float64(r.EscapeLo)), csvNum(float64(r.EscapeHi)), csvNum(float64(r.FloorAtHalf)),
-		csvNum(float64(r.StartRadius)), csvNum(float64(r.EscapeRadius)), fmt.Sprint(r.Iterations), fmt.Sprint(r.Runs)}
+	Problem          string
+	Model            *int
+	Minimizer        string
+	Homogeneous      bool
+	Batch            Batch
+	PatelConvergence Num
+	MeanSquare       Num
+	PatelDivergence  Num
+	WuSharpness      Num
+	WuNonUniformity  Num
+	AlmostSure       Num
+	AlmostSureErr    Num
+	Escape           Num
+	EscapeLo         Num
+	EscapeHi         Num
+	FloorAtHalf      Num
+	StartRadius      Num
+	EscapeRadius     Num
+	Iterations       int
+	Runs             int
 }
 
 func runBeyond(e *Env) error {
@@ -220,8 +203,10 @@ func runBeyond(e *Env) error {
 		"%d iterations, this section's own budget: it does not follow -iters (%d, the budget of the paper's "+
 		"experiments), so that a run just above a threshold has time to leave.\n\n", sz.iters, e.Iters)
 	fmt.Fprintf(&md, "Escape runs: %d runs (-runs) per probed learning rate, %d iterations each (regardless of -iters), "+
-		"starts uniform in B(x*, r), escape = leaving B(x*, R), touching the box, or overflowing; bisection on log C to 2%%, "+
-		"95%% Wilson bracket. Almost-sure thresholds: %d products of %d steps (after %d burn-in steps) per probe, "+
+		"starts uniform in B(x*, r), escape = leaving B(x*, R), touching the box, or overflowing; bisection on log C to 2%%; "+
+		"then a logistic curve in log C fitted by maximum likelihood to every probe (each run reuses its random stream at "+
+		"every probe, so the fit uses each run's interval-censored threshold) gives the escape threshold, where it crosses "+
+		"0.5, and its 95%% profile-likelihood interval (stability.MeasureEscape). Almost-sure thresholds: %d products of %d steps (after %d burn-in steps) per probe, "+
 		"scanned upward from C*(k) by factors 2^(1/4), then bisected to 0.1%%; ± is the Monte Carlo standard error. "+
 		"Phase diagrams: %d learning rates × %d runs per cell, %d iterations per run. Seed %d.\n\n",
 		e.Runs, sz.iters, sz.lyapReplicates, sz.lyapSteps, sz.lyapBurn, sz.grid, sz.gridRuns, sz.iters, e.Seed)
@@ -251,7 +236,7 @@ func runBeyond(e *Env) error {
 				StartRadius: Num(bc.start), EscapeRadius: Num(bc.escape), Iterations: sz.iters, Runs: e.Runs,
 			}
 			records = append(records, rec)
-			csvRows = append(csvRows, rec.csv())
+			csvRows = append(csvRows, comparisonColumns.csv(rec))
 		}
 		hom := "inhomogeneous"
 		if bc.c.Homogeneous {
@@ -268,18 +253,18 @@ func runBeyond(e *Env) error {
 	if err := e.WriteJSON("comparison.json", records); err != nil {
 		return err
 	}
-	if err := e.WriteCSV("comparison.csv", beyondHeader, csvRows); err != nil {
+	if err := e.WriteCSV("comparison.csv", comparisonColumns.header(), csvRows); err != nil {
 		return err
 	}
 	md.WriteString(beyondOutro)
-	e.Report(50, "Beyond the paper: exact, almost-sure and measured thresholds", md.String())
+	e.Report(orderBeyond, "Beyond the paper: exact, almost-sure and measured thresholds", md.String())
 	return nil
 }
 
 const beyondIntro = `For each minimizer and batch size k the table puts side by side (all are learning-rate thresholds C):
 Patel's convergence bound (18) and divergence bound (19)–(20), both on the exact geometry (λ, s_Q, t_Q) of the
 problem linearized at x* (component Hessians at x*); the exact mean-square threshold C*(k) of that linearization
-(the exact mean-square threshold of package thresholds), which always lies between them; the criteria of Wu, Ma and E (NeurIPS 2018), sharpness 2/λ_max(H) and
+(thresholds.MeanSquare: where the spectral radius of the second-moment map crosses 1), which always lies between them; the criteria of Wu, Ma and E (NeurIPS 2018), sharpness 2/λ_max(H) and
 non-uniformity √k/√λ_max(E[Q²] − H²); the almost-sure threshold, where the top Lyapunov exponent of the linearized
 SGD-k map crosses 0; and the measured escape threshold, the learning rate at which half the runs escape. The last
 column is not a threshold: it is the systematic part of an inhomogeneous minimizer, the stationary mean error
@@ -314,15 +299,17 @@ measured thresholds.
 
 `
 
-const beyondOutro = `Files: comparison.csv and comparison.json (one row per minimizer and k; null or empty for a number that
-is not finite, "inf" for k = ∞); one phase diagram per case: the measured escape fraction over (C, k) as a heat
-map (white: no run escapes; dark red: all escape) with the threshold curves drawn over them (clipped to the
-diagram's range; Patel's k = ∞ divergence bound 2/λ_m often lies far to the right).`
+const beyondOutro = `Files: comparison.csv and comparison.json (one row per minimizer and k; columns in DATA.md). Each
+phase diagram shows the measured escape fraction over (C, k) as a heat map on a logarithmic C axis (colour bar: 0
+white, no run escapes; 1 dark red, all escape), one band per batch size k, and every threshold of the table as a
+marker in its k's band; the markers of one band are set at different heights so that equal thresholds (for the
+two-point example Patel's bounds and C*(k) coincide) stay visible. The bar through the measured escape marker is its
+95% interval; a value beyond the diagram's range is drawn at its edge with "<" or ">".`
 
 // beyondTable renders the rows as a markdown table.
 func beyondTable(rows []stability.ComparisonRow) string {
 	var b strings.Builder
-	b.WriteString("| k | Patel conv. | exact C* | Patel div. | Wu sharpness | Wu non-unif. | almost sure | escape [95% bracket] | E[e∞] at C*/2 |\n")
+	b.WriteString("| k | Patel conv. | exact C* | Patel div. | Wu sharpness | Wu non-unif. | almost sure | escape [95% interval] | E[e∞] at C*/2 |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		as := beyondG(r.AlmostSure)
@@ -347,16 +334,34 @@ func beyondG(v float64) string {
 	return fmt.Sprintf("%.4g", v)
 }
 
-// beyondGridXYZ is the escape fraction on (log10 C, k index).
-type beyondGridXYZ struct {
+// phaseHeat draws the escape fraction on (C, k index) as a heat map whose
+// cells are log-spaced in C: cell (i, r) spans C from 10^(logC[i] − h) to
+// 10^(logC[i] + h), 2h the log10 spacing, and k index r ± ½. (plotter.HeatMap
+// puts cell edges at arithmetic midpoints, which on a logarithmic axis can
+// fall at C ≤ 0.)
+type phaseHeat struct {
 	logC []float64
-	z    [][]float64 // z[k index][C index]
+	z    [][]float64 // z[k index][C index], fractions 0–1
+	pal  []color.Color
 }
 
-func (g beyondGridXYZ) Dims() (c, r int)   { return len(g.logC), len(g.z) }
-func (g beyondGridXYZ) Z(c, r int) float64 { return g.z[r][c] }
-func (g beyondGridXYZ) X(c int) float64    { return g.logC[c] }
-func (g beyondGridXYZ) Y(r int) float64    { return float64(r) }
+// Plot implements plot.Plotter.
+func (g phaseHeat) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	h := 0.5 * (g.logC[len(g.logC)-1] - g.logC[0]) / float64(max(1, len(g.logC)-1))
+	for r, row := range g.z {
+		for i, v := range row {
+			if math.IsNaN(v) {
+				continue
+			}
+			x0, x1 := trX(math.Pow(10, g.logC[i]-h)), trX(math.Pow(10, g.logC[i]+h))
+			y0, y1 := trY(float64(r)-0.5), trY(float64(r)+0.5)
+			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+			col := g.pal[int(math.Max(0, math.Min(1, v))*float64(len(g.pal)-1)+0.5)]
+			c.FillPolygon(col, c.ClipPolygonXY(pts))
+		}
+	}
+}
 
 // beyondPalette runs from white (no run escapes) through orange to dark
 // red (every run escapes).
@@ -380,7 +385,35 @@ func (beyondPalette) Colors() []color.Color {
 	return out
 }
 
-// beyondPhase draws the phase diagram of one case.
+// phaseCurve is one threshold drawn over a phase diagram.
+type phaseCurve struct {
+	name  string
+	col   color.Color
+	shape draw.GlyphDrawer
+	get   func(r stability.ComparisonRow) float64
+}
+
+// phaseCurves are the thresholds of a phase diagram, each with its own
+// colour and marker shape.
+var phaseCurves = []phaseCurve{
+	{"Patel convergence (18)", color.RGBA{0, 90, 255, 255}, draw.BoxGlyph{}, func(r stability.ComparisonRow) float64 { return r.PatelConvergence }},
+	{"exact C* (mean square)", color.RGBA{0, 150, 0, 255}, draw.CircleGlyph{}, func(r stability.ComparisonRow) float64 { return r.MeanSquare }},
+	{"Patel divergence (19)–(20)", color.RGBA{150, 0, 200, 255}, draw.SquareGlyph{}, func(r stability.ComparisonRow) float64 { return r.PatelDivergence }},
+	{"Wu–Ma–E, min of both", color.RGBA{110, 110, 110, 255}, draw.CrossGlyph{}, func(r stability.ComparisonRow) float64 {
+		return math.Min(r.WuSharpness, r.WuNonUniformity)
+	}},
+	{"almost sure", color.RGBA{0, 170, 170, 255}, draw.TriangleGlyph{}, func(r stability.ComparisonRow) float64 { return r.AlmostSure }},
+	{"measured escape (95% interval)", color.Black, draw.RingGlyph{}, func(r stability.ComparisonRow) float64 { return r.Escape }},
+}
+
+// beyondPhase draws the phase diagram of one case: the escape fraction over
+// (C, k) as a heat map with a colour bar, k as categories (one row per k,
+// nothing drawn between rows), and every threshold as a marker in the row
+// of its k. The markers of the thresholds are set side by side within the
+// row (each threshold at its own height), so that equal thresholds do not
+// hide one another; the measured escape threshold carries its 95%
+// interval as a horizontal bar. A marker at the left or right edge with an
+// arrow stands for a value beyond the diagram (comparison.csv has it).
 func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, sz beyondSizes) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
@@ -391,7 +424,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 		}
 	}
 	lo, hi = math.Log10(lo/3), math.Log10(hi*3)
-	g := beyondGridXYZ{logC: make([]float64, sz.grid), z: make([][]float64, len(rows))}
+	g := phaseHeat{logC: make([]float64, sz.grid), z: make([][]float64, len(rows)), pal: beyondPalette{}.Colors()}
 	for i := range g.logC {
 		g.logC[i] = lo + (hi-lo)*(float64(i)+0.5)/float64(sz.grid)
 	}
@@ -407,58 +440,109 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 			g.z[ki][i] = pr.Fraction
 		}
 	}
-	p := plot.New()
-	p.Title.Text = bc.c.Name
+	title := bc.c.Name
+	if bc.model != 0 {
+		title = fmt.Sprintf("%s (model %d, %s minimizer)", bc.problem, bc.model, bc.minimizer)
+	}
+	p := newPanel(fmt.Sprintf("%s: r = %.3g, R = %.3g, %d steps", title, bc.start, bc.escape, sz.iters), "learning rate C", "batch size k")
 	p.Title.TextStyle.Font.Size = vg.Points(10)
-	p.X.Label.Text = "log10 C"
-	p.Y.Label.Text = "batch size k"
-	h := plotter.NewHeatMap(g, beyondPalette{})
-	h.Min, h.Max = 0, 1
-	p.Add(h)
+	setLog(&p.X)
+	p.Add(g)
 	ticks := make([]plot.Tick, len(rows))
 	for i, r := range rows {
 		ticks[i] = plot.Tick{Value: float64(i), Label: Batch(r.Batch).String()}
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	curves := []struct {
-		name string
-		col  color.Color
-		dash []vg.Length
-		get  func(r stability.ComparisonRow) float64
-	}{
-		{"Patel convergence", color.RGBA{0, 90, 255, 255}, nil, func(r stability.ComparisonRow) float64 { return r.PatelConvergence }},
-		{"exact C* (mean square)", color.RGBA{0, 150, 0, 255}, nil, func(r stability.ComparisonRow) float64 { return r.MeanSquare }},
-		{"Patel divergence", color.RGBA{150, 0, 200, 255}, nil, func(r stability.ComparisonRow) float64 { return r.PatelDivergence }},
-		{"Wu–Ma–E (min of both)", color.RGBA{110, 110, 110, 255}, []vg.Length{vg.Points(3), vg.Points(2)}, func(r stability.ComparisonRow) float64 {
-			return math.Min(r.WuSharpness, r.WuNonUniformity)
-		}},
-		{"almost sure", color.RGBA{0, 170, 170, 255}, []vg.Length{vg.Points(6), vg.Points(2)}, func(r stability.ComparisonRow) float64 { return r.AlmostSure }},
-		{"measured escape", color.Black, []vg.Length{vg.Points(1.5), vg.Points(1.5)}, func(r stability.ComparisonRow) float64 { return r.Escape }},
-	}
-	for _, cv := range curves {
-		var pts plotter.XYs
+	xlo, xhi := math.Pow(10, lo), math.Pow(10, hi)
+	n := len(phaseCurves)
+	clipped := false
+	for j, cv := range phaseCurves {
+		dy := 0.7 * (float64(j)/float64(n-1) - 0.5) // side by side within the row
+		var in, out plotter.XYs
 		for i, r := range rows {
 			v := cv.get(r)
-			if v > 0 && !math.IsInf(v, 0) {
-				x := math.Max(lo, math.Min(hi, math.Log10(v))) // clipped to the diagram
-				pts = append(pts, plotter.XY{X: x, Y: float64(i)})
+			if !(v > 0) {
+				continue
+			}
+			y := float64(i) + dy
+			switch {
+			case v < xlo:
+				out = append(out, plotter.XY{X: xlo, Y: y})
+			case v > xhi:
+				out = append(out, plotter.XY{X: xhi, Y: y})
+			default:
+				in = append(in, plotter.XY{X: v, Y: y})
+			}
+			if j == n-1 && r.EscapeLo > 0 && !math.IsNaN(r.EscapeHi) {
+				a, b := math.Max(r.EscapeLo, xlo), math.Min(r.EscapeHi, xhi)
+				bar, err := plotter.NewLine(plotter.XYs{{X: a, Y: y}, {X: b, Y: y}})
+				if err != nil {
+					return err
+				}
+				bar.Color, bar.Width = cv.col, vg.Points(1.5)
+				p.Add(bar)
 			}
 		}
-		if len(pts) == 0 {
-			continue
+		var legendThumb *plotter.Scatter
+		for _, pts := range []plotter.XYs{in, out} {
+			if len(pts) == 0 {
+				continue
+			}
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return err
+			}
+			sc.Color, sc.Shape, sc.Radius = cv.col, cv.shape, vg.Points(3.5)
+			p.Add(sc)
+			if legendThumb == nil {
+				legendThumb = sc
+			}
 		}
-		l, s, err := plotter.NewLinePoints(pts)
+		if len(out) > 0 {
+			clipped = true
+			arrows, err := plotter.NewLabels(plotter.XYLabels{XYs: out, Labels: arrowLabels(out, xlo)})
+			if err != nil {
+				return err
+			}
+			for i := range arrows.TextStyle {
+				arrows.TextStyle[i].Color = cv.col
+				arrows.TextStyle[i].YAlign = -0.5
+			}
+			p.Add(arrows)
+		}
+		if legendThumb != nil {
+			p.Legend.Add(cv.name, legendThumb)
+		}
+	}
+	if clipped {
+		p.Legend.Add("< or >: beyond the range (see comparison.csv)")
+	}
+	p.X.Min, p.X.Max = xlo, xhi
+	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
+	p.X.Padding, p.Y.Padding = 0, 0
+	// Horizontal rules between the k categories.
+	for i := 1; i < len(rows); i++ {
+		l, err := plotter.NewLine(plotter.XYs{{X: xlo, Y: float64(i) - 0.5}, {X: xhi, Y: float64(i) - 0.5}})
 		if err != nil {
 			return err
 		}
-		l.Color, l.Width, l.Dashes = cv.col, vg.Points(1.5), cv.dash
-		s.Color, s.Shape = cv.col, draw.CircleGlyph{}
-		p.Add(l, s)
-		p.Legend.Add(cv.name, l)
+		l.Color, l.Width = color.Gray{Y: 90}, vg.Points(0.5)
+		p.Add(l)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.TextStyle.Font.Size = vg.Points(7)
-	p.X.Min, p.X.Max = lo, hi
-	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
-	return e.SavePNG(bc.file, p, 7*vg.Inch, 4*vg.Inch)
+	bar := colorBar(newPaletteMap(beyondPalette{}, 0, 1), "fraction of runs escaped (0–1)")
+	return savePlotWithBar(e, bc.file, p, bar, 10*vg.Inch, 5*vg.Inch)
+}
+
+// arrowLabels marks values beyond the diagram: "<" at the left edge, ">" at
+// the right.
+func arrowLabels(pts plotter.XYs, xlo float64) []string {
+	out := make([]string, len(pts))
+	for i, pt := range pts {
+		if pt.X == xlo {
+			out[i] = "  <"
+		} else {
+			out[i] = ">  "
+		}
+	}
+	return out
 }

@@ -91,7 +91,7 @@ func TestBeyondSection(t *testing.T) {
 	for i, h := range recs[0] {
 		col[h] = i
 	}
-	for _, h := range beyondHeader {
+	for _, h := range comparisonColumns.header() {
 		if _, ok := col[h]; !ok {
 			t.Errorf("comparison.csv lacks column %q", h)
 		}
@@ -158,7 +158,7 @@ func TestBeyondSection(t *testing.T) {
 		default:
 			t.Errorf("row %d: batch %v (%T)", i, k, k)
 		}
-		for _, name := range beyondHeader[5:18] {
+		for _, name := range comparisonColumns.header()[5:18] {
 			switch v := r[name].(type) {
 			case nil:
 				nulls++

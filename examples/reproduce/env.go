@@ -29,6 +29,7 @@ type Env struct {
 	Seed    uint64    // seed of runs and Monte Carlo points (models keep theirs)
 	Workers int       // goroutines; results do not depend on it
 	Log     io.Writer // progress (stderr)
+	RunsCSV string    // runs file: "gz" (runs.csv.gz, default), "plain" (runs.csv) or "none"
 
 	start  time.Time
 	report []reportPart

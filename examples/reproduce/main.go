@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./examples/reproduce [-out results] [-runs 100] [-iters 20] [-seed 1] [-only section] [-workers n]
+//	go run ./examples/reproduce [-out results] [-runs 100] [-iters 20] [-seed 1] [-only section] [-workers n] [-runs-csv gz|plain|none]
 //
 // Every number depends only on the seed (the paper's models keep their own
 // documented seeds), never on -workers.
@@ -21,18 +21,18 @@
 //   - section5: the three Styblinski–Tang models × k ∈ {1, 200, 500, ∞} ×
 //     {sharpest, flattest} × start radii × {1.5·l, 0.5·(u+l), 0.5·u}
 //     (Figures 9–12).
-//   - beyond: exact, almost-sure and measured thresholds side by side.
+//   - beyond: exact mean-square, almost-sure and measured escape
+//     thresholds beside Patel's bounds, with phase diagrams.
 //
 // # Outputs
 //
-// In the -out folder: summary.json (the settings, "cells" with the
-// statistics of every cell, "tables" with the rows of tables.json, and
-// "verdicts"), tables.csv and tables.json, runs.csv (long format: section,
-// model, batch, minimizer, radius, lr_label, lr, run, iter, distance,
-// distance_other; distances with 8 significant digits), REPORT.md with the
-// tables, verdicts and embedded figures, and figure3.png … figure12.png.
-// Non-finite numbers are null in JSON and empty in CSV; gradient descent's
-// batch size is "inf".
+// In the -out folder: REPORT.md (verdicts, tables, figures and caveats),
+// DATA.md (the data dictionary: every file, column, unit, and the meaning
+// of empty, null and "inf"), summary.json, cells.csv, verdicts.csv,
+// tables.csv/.json, comparison.csv/.json, runs.csv.gz (every distance of
+// every run; -runs-csv plain writes runs.csv, none skips it), and the PNG
+// figures. Non-finite numbers are null in JSON and empty in CSV; gradient
+// descent's batch size is "inf".
 //
 // # Statistics of a cell
 //
@@ -70,6 +70,13 @@ func main() {
 		names = append(names, s.name)
 	}
 	only := flag.String("only", "", "run one section: "+strings.Join(names, "|"))
+	flag.StringVar(&e.RunsCSV, "runs-csv", "gz", "per-iterate distances: gz (runs.csv.gz), plain (runs.csv) or none")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "reproduce runs the experiments of Patel's \"The Impact of Local Geometry and Batch Size on SGD\n"+
+			"for Nonconvex Problems\" and the comparisons beyond the paper, and writes REPORT.md, DATA.md,\n"+
+			"the CSV/JSON data and the figures into the -out folder.\n\nUsage: go run ./examples/reproduce [flags]\n\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	if err := run(e, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "reproduce:", err)
@@ -104,6 +111,11 @@ func runSections(e *Env, names ...string) error {
 	if e.Workers < 1 {
 		return fmt.Errorf("-workers = %d must be at least 1", e.Workers)
 	}
+	switch e.RunsCSV {
+	case "", "gz", "plain", "none":
+	default:
+		return fmt.Errorf("-runs-csv = %q, want gz, plain or none", e.RunsCSV)
+	}
 	selected := map[string]bool{}
 	for _, n := range names {
 		found := false
@@ -122,7 +134,7 @@ func runSections(e *Env, names ...string) error {
 		if !selected[s.name] {
 			continue
 		}
-		e.Progress("section %s", s.name)
+		e.Progress("running %s", s.name)
 		if err := s.run(e); err != nil {
 			e.closeRuns()
 			return fmt.Errorf("section %s: %w", s.name, err)
@@ -135,9 +147,12 @@ func runSections(e *Env, names ...string) error {
 	if err := e.writeSummary(); err != nil {
 		return err
 	}
+	if err := e.writeDataDictionary(); err != nil {
+		return err
+	}
 	if err := e.writeReport(); err != nil {
 		return err
 	}
-	e.Progress("wrote %s", e.Out)
+	e.Progress("report: %s", e.Path("REPORT.md"))
 	return nil
 }

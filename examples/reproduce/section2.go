@@ -98,7 +98,7 @@ func section2(e *Env) error {
 		Held: boolInt(ok), Cells: 1, Family: 1, Verdict: map[bool]string{
 			true:  "held in the one cell (C = 1.1 > l = 1, testable): |x_N| = 1.2^N exactly",
 			false: "did not hold in the one cell (C = 1.1 > l = 1, testable)"}[ok]})
-	e.Report(20, "Section 2: gradient descent on f(x) = x² (Figure 3)", b.String())
+	e.Report(orderSection2, "Section 2: gradient descent on f(x) = x² (Figure 3)", b.String())
 	return nil
 }
 
@@ -147,6 +147,10 @@ func figure3(e *Env, xs []float64) error {
 		drop.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 		drop.Color = color.Gray{Y: 120}
 		p.Add(l, head, drop)
+		if i == 0 {
+			p.Legend.Add("step: tangent at x_N, followed to x_{N+1}", l, head)
+			p.Legend.Add("back to f(x_{N+1})", drop)
+		}
 	}
 	s, err := plotter.NewScatter(pts)
 	if err != nil {
@@ -154,6 +158,11 @@ func figure3(e *Env, xs []float64) error {
 	}
 	s.Color = color.NRGBA{B: 200, A: 255}
 	p.Add(s)
+	p.Legend.Add("f(x) = x²", f)
+	p.Legend.Add("iterates x_N", s)
+	p.Legend.Top, p.Legend.Left = false, true
+	p.Legend.XOffs = vg.Points(60) // below the iterates' rays
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	labels, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: iterLabels(len(xs))})
 	if err != nil {
 		return err

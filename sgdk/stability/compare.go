@@ -183,8 +183,9 @@ type CompareSettings struct {
 //   - AlmostSure: where the top Lyapunov exponent of the linearized SGD-k
 //     crosses 0 (≥ MeanSquare by Jensen), with its Monte Carlo standard
 //     error;
-//   - Escape: the measured rate at which half the runs escape, with a
-//     Wilson bracket [EscapeLo, EscapeHi];
+//   - Escape: the measured rate at which half the runs escape, with its
+//     profile-likelihood confidence interval [EscapeLo, EscapeHi]
+//     (EscapeThreshold);
 //   - FloorAtHalf: not a threshold but the systematic part, the stationary
 //     mean error E[e_∞] of the linearized SGD-k at C = C*(k)/2 (0 at a
 //     homogeneous minimizer; NaN when the Case has no NoiseFloor). Compare

@@ -22,7 +22,8 @@
 //
 // The paper's thresholds are sufficient conditions on E[e_N]. MeasureEscape
 // measures the learning rate at which half of the runs leave a ball around
-// the minimizer (bisection on log C, with a Wilson interval);
+// the minimizer (bisection on log C, then a logistic fit over every probe
+// with a profile-likelihood confidence interval);
 // LyapunovExponent and AlmostSureThreshold estimate the rate and threshold of
 // a typical run, which can differ from the mean-square threshold C*(k) of
 // thresholds.MeanSquare; Compare puts all of them, with Patel's bounds and the

@@ -46,7 +46,8 @@ type EscapeSettings struct {
 	// RelTol is the bisection tolerance: MeasureEscape stops when the
 	// bracket satisfies Hi/Lo ≤ 1 + RelTol (default 0.02).
 	RelTol float64
-	// Level is the confidence level of the Wilson intervals (default 0.95).
+	// Level is the confidence level of the threshold's profile-likelihood
+	// interval and of every probe's Wilson interval (default 0.95).
 	Level float64
 }
 
@@ -100,16 +101,24 @@ type EscapeProbe struct {
 // EscapeThreshold is a measured escape threshold: the learning rate C at
 // which half of the runs escape ("empirical threshold").
 type EscapeThreshold struct {
-	// C is the estimate: the log-linear interpolation of the escape
-	// fraction to ½ inside the final bisection bracket. +Inf when no probed
-	// rate (up to From·2^60) made half of the runs escape.
+	// C estimates C_½: the rate at which a logistic curve in log C, fitted
+	// by maximum likelihood to every probe, crosses ½ (see Lo, Hi). 0 when
+	// half of the runs escaped at every probed rate down to From·2^−60,
+	// +Inf when no probed rate up to From·2^60 made half of them escape.
 	C float64
-	// Lo and Hi bound C with (approximately) the settings' confidence: Lo is
-	// the largest probed rate whose Wilson interval lies below ½, Hi the
-	// smallest whose interval lies above ½ (0 or +Inf when there is none).
-	// Under a monotone escape probability, C_½ ∈ [Lo, Hi] unless one of two
-	// Wilson intervals fails.
+	// Lo and Hi are the profile-likelihood confidence interval of C_½ at
+	// the settings' Level: the logistic model
+	// P(escape at C) = σ(b·(log C − log C_½)) is fitted to the runs'
+	// interval-censored thresholds (run i escapes above its own c_i, since
+	// every probe reuses run i's random stream), and [Lo, Hi] is the set of
+	// C_½ whose profile log-likelihood lies within χ²_1(Level)/2 of the
+	// maximum. Lo = 0 or Hi = +Inf where the probes do not bound C_½ on
+	// that side (and both bracket a C of 0 or +Inf).
 	Lo, Hi float64
+	// Scale is the fitted logistic scale 1/b in log C: the escape fraction
+	// goes from about 27% to 73% between C·e^−Scale and C·e^Scale. NaN
+	// when C is 0 or +Inf.
+	Scale float64
 	// Probes lists every probe in the order made.
 	Probes []EscapeProbe
 }
@@ -124,8 +133,8 @@ type EscapeThreshold struct {
 // start and the same batch indices), so the fraction is a step function of
 // C with little noise between probes and the result is a function of the
 // settings alone (reproducible from Seed, independent of Workers). The
-// binomial uncertainty is reported as a Wilson-interval bracket
-// (EscapeThreshold.Lo, Hi). Errors name the bad argument.
+// estimate and its confidence interval come from a logistic fit over all
+// probes (EscapeThreshold). Errors name the bad argument.
 func MeasureEscape(p problems.Problem, xstar []float64, s EscapeSettings) (*EscapeThreshold, error) {
 	s, err := s.resolve(true)
 	if err != nil {
@@ -167,7 +176,8 @@ func EscapeFraction(p problems.Problem, xstar []float64, c float64, s EscapeSett
 	if err != nil {
 		return EscapeProbe{}, err
 	}
-	return f(c)
+	pr, _, err := f(c)
+	return pr, err
 }
 
 // EscapeFractionSampler is EscapeFraction for a problems.Sampler (online).
@@ -183,10 +193,12 @@ func EscapeFractionSampler(smp problems.Sampler, xstar []float64, c float64, s E
 	if err != nil {
 		return EscapeProbe{}, err
 	}
-	return f(c)
+	pr, _, err := f(c)
+	return pr, err
 }
 
-type escaper func(c float64) (EscapeProbe, error)
+// escaper runs the probe at c and returns it with each run's outcome.
+type escaper func(c float64) (EscapeProbe, []bool, error)
 
 // escapeRecorder returns a sgdk.Recorder that stops a run when it escapes.
 func escapeRecorder(xstar []float64, s EscapeSettings) sgdk.Recorder {
@@ -209,7 +221,7 @@ func problemEscaper(p problems.Problem, xstar []float64, s EscapeSettings) (esca
 		return nil, err
 	}
 	rec := escapeRecorder(xstar, s)
-	return func(c float64) (EscapeProbe, error) {
+	return func(c float64) (EscapeProbe, []bool, error) {
 		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
 		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
 			return sgdk.Run(p, x, set, rnd, rec)
@@ -225,7 +237,7 @@ func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (es
 		return nil, err
 	}
 	rec := escapeRecorder(xstar, s)
-	return func(c float64) (EscapeProbe, error) {
+	return func(c float64) (EscapeProbe, []bool, error) {
 		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
 		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
 			return sgdk.RunSampler(smp, x, set, rnd, rec)
@@ -237,8 +249,8 @@ func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (es
 // point drawn uniformly in B(x*, StartRadius) from its stream
 // problems.Stream(s.Seed, i), which then drives its batches (common random
 // numbers across probes), and counts the runs that stopped early (escaped)
-// or diverged.
-func probeRuns(c float64, xstar []float64, s EscapeSettings, run func(x []float64, rnd *rand.Rand) (sgdk.Result, error)) (EscapeProbe, error) {
+// or diverged. It also returns which runs escaped.
+func probeRuns(c float64, xstar []float64, s EscapeSettings, run func(x []float64, rnd *rand.Rand) (sgdk.Result, error)) (EscapeProbe, []bool, error) {
 	esc := make([]bool, s.Runs)
 	errs := make([]error, s.Runs)
 	problems.Parallel(s.Runs, s.Workers, func() func(int) {
@@ -254,10 +266,10 @@ func probeRuns(c float64, xstar []float64, s EscapeSettings, run func(x []float6
 	return newEscapeProbe(c, esc, errs, s.Level)
 }
 
-func newEscapeProbe(c float64, esc []bool, errs []error, level float64) (EscapeProbe, error) {
+func newEscapeProbe(c float64, esc []bool, errs []error, level float64) (EscapeProbe, []bool, error) {
 	for _, err := range errs {
 		if err != nil {
-			return EscapeProbe{}, err
+			return EscapeProbe{}, nil, err
 		}
 	}
 	n := 0
@@ -267,7 +279,7 @@ func newEscapeProbe(c float64, esc []bool, errs []error, level float64) (EscapeP
 		}
 	}
 	lo, hi := Wilson(n, len(esc), level)
-	return EscapeProbe{C: c, Escaped: n, Runs: len(esc), Fraction: float64(n) / float64(len(esc)), Lo: lo, Hi: hi}, nil
+	return EscapeProbe{C: c, Escaped: n, Runs: len(esc), Fraction: float64(n) / float64(len(esc)), Lo: lo, Hi: hi}, esc, nil
 }
 
 // Wilson returns the Wilson score interval for a binomial proportion with
@@ -288,11 +300,13 @@ func Wilson(successes, n int, level float64) (lo, hi float64) {
 }
 
 func searchEscape(f escaper, s EscapeSettings) (*EscapeThreshold, error) {
-	res := &EscapeThreshold{}
+	res := &EscapeThreshold{Scale: math.NaN()}
+	var outcomes [][]bool
 	probe := func(c float64) (EscapeProbe, error) {
-		pr, err := f(c)
+		pr, esc, err := f(c)
 		if err == nil {
 			res.Probes = append(res.Probes, pr)
+			outcomes = append(outcomes, esc)
 		}
 		return pr, err
 	}
@@ -349,15 +363,11 @@ func searchEscape(f escaper, s EscapeSettings) (*EscapeThreshold, error) {
 			lo = pr
 		}
 	}
-	res.C = logInterp(lo.C, hi.C, lo.Fraction, hi.Fraction, 0.5)
-	res.Lo, res.Hi = 0, math.Inf(1)
-	for _, pr := range res.Probes {
-		if pr.Hi < 0.5 && pr.C > res.Lo {
-			res.Lo = pr.C
-		}
-		if pr.Lo > 0.5 && pr.C < res.Hi {
-			res.Hi = pr.C
-		}
+	cs := make([]float64, len(res.Probes))
+	for i, pr := range res.Probes {
+		cs[i] = pr.C
 	}
+	fit := fitEscape(cs, outcomes, s.Level)
+	res.C, res.Lo, res.Hi, res.Scale = fit.c, fit.lo, fit.hi, fit.scale
 	return res, nil
 }

@@ -48,7 +48,7 @@ func TestEscapeGradientDescentClosedForm(t *testing.T) {
 		t.Errorf("escape threshold %v, closed form in [%v, %v]", et.C, lo, hi)
 	}
 	if !(et.Lo <= et.C && et.C <= et.Hi) {
-		t.Errorf("Wilson bracket [%v, %v] does not contain %v", et.Lo, et.Hi, et.C)
+		t.Errorf("95%% interval [%v, %v] does not contain %v", et.Lo, et.Hi, et.C)
 	}
 }
 
@@ -197,9 +197,9 @@ func ExampleMeasureEscape() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("escape threshold %.3g, 95%% bracket [%.3g, %.3g], %d probes\n", et.C, et.Lo, et.Hi, len(et.Probes))
+	fmt.Printf("escape threshold %.3g, 95%% interval [%.3g, %.3g], %d probes\n", et.C, et.Lo, et.Hi, len(et.Probes))
 	// Output:
-	// escape threshold 1.31, 95% bracket [1.29, 1.35], 8 probes
+	// escape threshold 1.31, 95% interval [1.3, 1.32], 8 probes
 }
 
 // ExampleRunSampler runs online SGD-1 on homogeneous Gaussian least squares
