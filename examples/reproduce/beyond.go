@@ -231,9 +231,12 @@ func runBeyond(e *Env) error {
 			Escape: sgdk.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
 				Runs: e.Runs, Seed: sgdk.CellSeed(e.Seed^0xe5ca9e, ci), Workers: e.Workers},
 		}
-		rows, err := sgdk.Compare(bc.c, beyondBatches, set)
+		rows, ok, err := cellUnit(e, beyondGroup(ci), beyondGroup(ci)+"/compare", func() ([]sgdk.ComparisonRow, error) { return sgdk.Compare(bc.c, beyondBatches, set) })
 		if err != nil {
 			return err
+		}
+		if !ok {
+			continue // another shard's case
 		}
 		e.Progress("beyond: %s compared", bc.c.Name)
 		var model *int
@@ -400,7 +403,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []sgdk.ComparisonRow, ci int, sz be
 	for ki, r := range rows {
 		g.z[ki] = make([]float64, sz.grid)
 		for i, lc := range g.logC {
-			pr, err := sgdk.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es)
+			pr, _, err := cellUnit(e, beyondGroup(ci), fmt.Sprintf("%s/phase/%d/%d", beyondGroup(ci), ki, i), func() (sgdk.EscapeProbe, error) { return sgdk.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es) })
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -104,7 +103,7 @@ func saveGrid(e *Env, name string, plots [][]*plot.Plot, w, h vg.Length) error {
 			}
 		}
 	}
-	f, err := os.Create(e.Path(name))
+	f, err := e.Create(name)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -133,7 +132,7 @@ var runsHeader = []string{"section", "model", "batch", "minimizer", "radius", "l
 
 // runsWriter streams runs.csv (long format: one line per run and iterate).
 type runsWriter struct {
-	f *os.File
+	f *outFile
 	w *bufio.Writer
 	b []byte
 }
@@ -181,7 +180,7 @@ func appendNum(b []byte, v float64) []byte {
 }
 
 func (e *Env) openRuns() error {
-	f, err := os.Create(e.Path("runs.csv"))
+	f, err := e.Create("runs.csv")
 	if err != nil {
 		return err
 	}

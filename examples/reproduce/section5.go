@@ -57,7 +57,7 @@ func section5(e *Env) error {
 				Runs: e.Runs, Iterations: e.Iters, Workers: e.Workers,
 				Seed: sgdk.CellSeed(e.Seed, 5000+10*model+mi),
 			}
-			err = grid.Run(func(gc sgdk.GridCell, res *sgdk.CellResult) error {
+			err = e.runGrid(fmt.Sprintf("section5/model%d/%s", model, mn), &grid, func(gc sgdk.GridCell, res *sgdk.CellResult) error {
 				k := gc.BatchSize
 				u, l := thresholds.Convergence(g, kOf(k)), thresholds.Divergence(g, kOf(k))
 				cells = append(cells, newCellRecord("section5", model, k, mn, gc.Radius, gc.Rate.Value, gc.Rate.Label, res.Stats, u, l, math.NaN()))
