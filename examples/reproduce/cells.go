@@ -151,6 +151,11 @@ func indexCells(f *os.File) (h cellsHeader, refs map[string]cellRef, order []str
 	return h, refs, order, off, nil
 }
 
+// testCellHook, set only by tests, is called with the number of results in
+// the checkpoint log after each one is appended (to interrupt a run at a
+// known point).
+var testCellHook func(logged int)
+
 // cellStore routes the results of cells; see cellUnit.
 type cellStore struct {
 	header cellsHeader
@@ -324,6 +329,9 @@ func cellUnit[T any](e *Env, group, key string, compute func() (T, error)) (v T,
 	}
 	if err := c.append(key, buf.Bytes()); err != nil {
 		return v, false, fmt.Errorf("checkpoint: %w", err)
+	}
+	if testCellHook != nil {
+		testCellHook(len(c.order))
 	}
 	return v, true, nil
 }

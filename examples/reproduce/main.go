@@ -104,6 +104,9 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Getenv, os.Stderr))
 }
 
+// newEnv returns the Env of a command (tests shrink its Monte Carlo sizes).
+var newEnv = func(log io.Writer) *Env { return &Env{Log: log, start: time.Now()} }
+
 // activeOut is the output folder being written, for the signal handler.
 var activeOut atomic.Pointer[outDir]
 
@@ -112,7 +115,7 @@ var activeOut atomic.Pointer[outDir]
 func realMain(args []string, getenv func(string) string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	e := &Env{Log: stderr, start: time.Now()}
+	e := newEnv(stderr)
 	fs.StringVar(&e.Out, "out", "results", "output folder")
 	fs.IntVar(&e.Runs, "runs", 100, "independent runs per cell")
 	fs.IntVar(&e.Iters, "iters", 20, "iterations per run")
