@@ -184,7 +184,10 @@ func realMain(args []string, getenv func(string) string, stderr io.Writer) int {
 		}
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		defer signal.Stop(sig)
+		defer func() {
+			signal.Stop(sig)
+			close(sig)
+		}()
 		go func() {
 			s, ok := <-sig
 			if !ok {
