@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flatminima/flatminima/sgdk"
 )
 
 // The tests of this file run the command: in process through realMain, or
@@ -639,4 +641,55 @@ func TestMemoryEstimate(t *testing.T) {
 func sha256Sum(b []byte) []byte {
 	s := sha256.Sum256(b)
 	return s[:]
+}
+
+// BenchmarkCellCheckpoint measures what a cell of the default run pays for
+// its checkpoint: encoding a result of 100 runs × 21 iterates (two distance
+// rows and one energy row per run) and appending it to the log.
+func BenchmarkCellCheckpoint(b *testing.B) {
+	dir := b.TempDir()
+	e := &Env{Out: dir}
+	c, err := openCheckpoint(dir, cellsHeader{Version: "v"}, false, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.closeLog()
+	e.store = c
+	rows := func() [][]float64 {
+		r := make([][]float64, 100)
+		for i := range r {
+			r[i] = make([]float64, 21)
+			for j := range r[i] {
+				r[i][j] = float64(i*j) + 0.5
+			}
+		}
+		return r
+	}
+	res := &sgdk.CellResult{Distances: [][][]float64{rows(), rows()}, Energy: rows(), Touched: make([]int, 100), Left: make([]int, 100)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		key := strconv.Itoa(i)
+		if _, _, err := cellUnit(e, key, key, func() (*sgdk.CellResult, error) { return res, nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOutputWrite measures an atomic 64 KiB output: temporary file,
+// SHA-256, sync, rename and the manifest rewritten.
+func BenchmarkOutputWrite(b *testing.B) {
+	dir := b.TempDir()
+	d, err := openOutDir(dir, manifest{Program: "reproduce"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := d.Write("out.csv", func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
