@@ -171,17 +171,35 @@ func TestShardMergeAllSections(t *testing.T) {
 	root := t.TempDir()
 	flags := []string{"-runs", "2", "-iters", "5", "-seed", "5"}
 	single := filepath.Join(root, "single")
-	if msg, err := proc(t, nil, append(flags, "-out", single)...); err != nil {
-		t.Fatalf("single run: %v\n%s", err, msg)
+	// The single run and the shards run at the same time.
+	type result struct {
+		msg string
+		err error
+	}
+	results := make([]chan result, 4)
+	var dirs []string
+	for i := range results {
+		results[i] = make(chan result, 1)
+		dir, env, args := single, []string(nil), append(flags, "-out", single)
+		if i < 3 {
+			dir = filepath.Join(root, fmt.Sprintf("shard%d", i))
+			env = []string{"SLURM_ARRAY_TASK_ID=" + strconv.Itoa(10+i), "SLURM_ARRAY_TASK_MIN=10", "SLURM_ARRAY_TASK_COUNT=3"}
+			args = append(slices.Clone(flags), "-out", dir, "-shard", "auto")
+			dirs = append(dirs, dir)
+		}
+		go func() {
+			msg, err := proc(t, env, args...)
+			results[i] <- result{msg, err}
+		}()
+	}
+	for i, ch := range results {
+		r := <-ch
+		if r.err != nil {
+			t.Fatalf("run %d: %v\n%s", i, r.err, r.msg)
+		}
 	}
 	checkManifest(t, single)
-	var dirs []string
-	for i := range 3 {
-		dir := filepath.Join(root, fmt.Sprintf("shard%d", i))
-		env := []string{"SLURM_ARRAY_TASK_ID=" + strconv.Itoa(10+i), "SLURM_ARRAY_TASK_MIN=10", "SLURM_ARRAY_TASK_COUNT=3"}
-		if msg, err := proc(t, env, append(flags, "-out", dir, "-shard", "auto")...); err != nil {
-			t.Fatalf("shard %d: %v\n%s", i, err, msg)
-		}
+	for i, dir := range dirs {
 		checkManifest(t, dir)
 		m := loadManifest(t, dir)
 		if m.Shard == nil || *m.Shard != (shardSpec{i, 3}) {
@@ -190,7 +208,6 @@ func TestShardMergeAllSections(t *testing.T) {
 		if got := outputs(t, dir); len(got) != 1 || got[cellsName] == nil {
 			t.Errorf("shard %d wrote more than %s", i, cellsName)
 		}
-		dirs = append(dirs, dir)
 	}
 	merged := filepath.Join(root, "merged")
 	// Shards in any order.
