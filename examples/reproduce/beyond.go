@@ -216,9 +216,12 @@ func runBeyond(e *Env) error {
 			Escape: stability.EscapeSettings{StartRadius: bc.start, EscapeRadius: bc.escape, Iterations: sz.iters,
 				Runs: e.Runs, Seed: stability.CellSeed(e.Seed^0xe5ca9e, ci), Workers: e.Workers},
 		}
-		rows, err := stability.Compare(bc.c, beyondBatches, set)
+		rows, ok, err := cellUnit(e, beyondGroup(ci), beyondGroup(ci)+"/compare", func() ([]stability.ComparisonRow, error) { return stability.Compare(bc.c, beyondBatches, set) })
 		if err != nil {
 			return err
+		}
+		if !ok {
+			continue // another shard's case
 		}
 		e.Progress("beyond: %s compared", bc.c.Name)
 		var model *int
@@ -433,7 +436,9 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 	for ki, r := range rows {
 		g.z[ki] = make([]float64, sz.grid)
 		for i, lc := range g.logC {
-			pr, err := stability.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es)
+			pr, _, err := cellUnit(e, beyondGroup(ci), fmt.Sprintf("%s/phase/%d/%d", beyondGroup(ci), ki, i), func() (stability.EscapeProbe, error) {
+				return stability.EscapeCase(bc.c, math.Pow(10, lc), r.Batch, es)
+			})
 			if err != nil {
 				return err
 			}

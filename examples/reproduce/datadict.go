@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"strings"
 )
 
@@ -24,6 +24,11 @@ func dataFiles(e *Env) []fileDoc {
 	return []fileDoc{
 		{name: "REPORT.md", written: "always", desc: "the report: verdicts, tables beside the paper's values, figures, caveats"},
 		{name: "DATA.md", written: "always", desc: "this data dictionary"},
+		{name: "manifest.json", written: "always, last",
+			desc: "the run's status (\"incomplete\" until every other file is written, then \"complete\"), program version, flags, seed, shard and every output with its size and SHA-256",
+			json: "an object {\"status\": string, \"program\": string, \"version\": string, \"flags\": {name: value}, \"seed\": int, \"shard\": {\"index\", \"count\"} (only in a shard), \"merged_from\": [folders] (only after -merge), \"files\": [{\"name\", \"size\", \"sha256\"}], \"previous_files\": [names] (absent when empty)}"},
+		{name: "cells.bin", written: "-shard only (instead of every other file)",
+			desc: "the shard's finished cells in the program's own binary format, for -merge; not meant to be read otherwise"},
 		{name: "summary.json", written: "always",
 			desc: "the settings and every record of cells.csv, tables.csv and verdicts.csv",
 			json: "an object {\"runs\": int, \"iters\": int, \"seed\": int, \"cells\": [records of cells.csv], " +
@@ -98,5 +103,8 @@ func capitalize(s string) string {
 
 // writeDataDictionary writes DATA.md into the output folder.
 func (e *Env) writeDataDictionary() error {
-	return os.WriteFile(e.Path("DATA.md"), []byte(dataDictionary(e)), 0o644)
+	return e.Write("DATA.md", func(w io.Writer) error {
+		_, err := io.WriteString(w, dataDictionary(e))
+		return err
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -43,6 +42,16 @@ type Env struct {
 	runs     *runsWriter                 // runs.csv, opened on first use
 	geo      map[geoKey]*geoEntry        // minimizers with their geometry (tables.go)
 	probs    map[string]problems.Problem // the paper's models, built once
+
+	// The output folder and the cells' results (outdir.go, cells.go),
+	// set up by runSections; the command line's settings for the manifest.
+	out    *outDir
+	store  *cellStore
+	flags  map[string]string // every flag's value (nil: from the fields)
+	shard  *shardSpec        // -shard
+	resume bool              // -resume
+	merge  *mergeSource      // -merge
+	maxMem float64           // -maxmem in GiB (0: defaultMaxMem)
 
 	// samples and replicates override the Monte Carlo points per geometry
 	// estimate and the number of re-estimates for standard errors (0: the
@@ -88,6 +97,25 @@ func (e *Env) Progress(format string, args ...any) {
 // Path returns the path of name in the output folder.
 func (e *Env) Path(name string) string { return filepath.Join(e.Out, name) }
 
+// Write writes the output name with write: to a temporary file in the
+// output folder, renamed over name when write succeeds (outDir.Write).
+func (e *Env) Write(name string, write func(io.Writer) error) error {
+	return e.output().Write(name, write)
+}
+
+// Create starts the output name, written as by Write: Close makes it
+// visible under its name, unless a write failed.
+func (e *Env) Create(name string) (*outFile, error) { return e.output().Create(name) }
+
+// output returns the output folder; a section run on its own (in tests)
+// writes into Out without a manifest.
+func (e *Env) output() *outDir {
+	if e.out == nil {
+		e.out = &outDir{dir: e.Out, written: map[string]fileEntry{}, temps: map[string]struct{}{}, noManifest: true}
+	}
+	return e.out
+}
+
 // WriteJSON writes v, indented, to name in the output folder. Use Num for
 // numbers that may be non-finite (they are written as null).
 func (e *Env) WriteJSON(name string, v any) error {
@@ -95,28 +123,32 @@ func (e *Env) WriteJSON(name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return os.WriteFile(e.Path(name), append(b, '\n'), 0o644)
+	return e.Write(name, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
 }
 
 // WriteCSV writes a header and rows to name in the output folder.
 func (e *Env) WriteCSV(name string, header []string, rows [][]string) error {
-	f, err := os.Create(e.Path(name))
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
-	w.Write(header)
-	w.WriteAll(rows)
-	if err := w.Error(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return f.Close()
+	return e.Write(name, func(f io.Writer) error {
+		w := csv.NewWriter(f)
+		w.Write(header)
+		w.WriteAll(rows)
+		return w.Error()
+	})
 }
 
 // SavePNG saves p as a PNG of the given size in the output folder.
 func (e *Env) SavePNG(name string, p *plot.Plot, w, h vg.Length) error {
-	return p.Save(w, h, e.Path(name))
+	return e.Write(name, func(f io.Writer) error {
+		c, err := p.WriterTo(w, h, "png")
+		if err != nil {
+			return err
+		}
+		_, err = c.WriteTo(f)
+		return err
+	})
 }
 
 // Num is a float64 that marshals to JSON null when it is not finite
@@ -174,5 +206,8 @@ func (e *Env) writeReport() error {
 	for _, p := range e.report {
 		fmt.Fprintf(&b, "## %s\n\n%s\n\n", p.title, strings.TrimSpace(p.body))
 	}
-	return os.WriteFile(e.Path("REPORT.md"), []byte(b.String()), 0o644)
+	return e.Write("REPORT.md", func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -261,7 +260,7 @@ func savePlotWithBar(e *Env, name string, p, bar *plot.Plot, w, h vg.Length) err
 }
 
 func writePNG(e *Env, name string, img *vgimg.Canvas) error {
-	f, err := os.Create(e.Path(name))
+	f, err := e.Create(name)
 	if err != nil {
 		return err
 	}

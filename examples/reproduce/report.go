@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -119,7 +118,7 @@ type verdict struct {
 // runsWriter streams runs.csv.gz or runs.csv (long format: one line per
 // run and iterate).
 type runsWriter struct {
-	f  *os.File
+	f  *outFile
 	gz *gzip.Writer // nil for a plain runs.csv
 	w  *bufio.Writer
 	b  []byte
@@ -186,7 +185,7 @@ func appendNum(b []byte, v float64) []byte {
 
 func (e *Env) openRuns() error {
 	name := runsFile(e.RunsCSV)
-	f, err := os.Create(e.Path(name))
+	f, err := e.Create(name)
 	if err != nil {
 		return err
 	}

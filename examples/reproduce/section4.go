@@ -98,7 +98,7 @@ func section4(e *Env) error {
 				Seed: stability.CellSeed(e.Seed, 4000+cellIndex),
 			}
 			cellIndex++
-			err = grid.Run(func(gc stability.GridCell, res *stability.CellResult) error {
+			err = e.runGrid(fmt.Sprintf("section4/model%d/%s", model, mn), &grid, func(gc stability.GridCell, res *stability.CellResult) error {
 				k := gc.BatchSize
 				label, factor, of := parseLabel(gc.Rate.Label)
 				u, l := thresholds.Convergence(g, kOf(k)), thresholds.Divergence(g, kOf(k))

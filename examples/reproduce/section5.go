@@ -58,7 +58,7 @@ func section5(e *Env) error {
 				Runs: e.Runs, Iterations: e.Iters, Workers: e.Workers,
 				Seed: stability.CellSeed(e.Seed, 5000+10*model+mi),
 			}
-			err = grid.Run(func(gc stability.GridCell, res *stability.CellResult) error {
+			err = e.runGrid(fmt.Sprintf("section5/model%d/%s", model, mn), &grid, func(gc stability.GridCell, res *stability.CellResult) error {
 				k := gc.BatchSize
 				u, l := thresholds.Convergence(g, kOf(k)), thresholds.Divergence(g, kOf(k))
 				cells = append(cells, newCellRecord("section5", model, k, mn, gc.Radius, gc.Rate.Value, gc.Rate.Label, res.Stats, u, l, math.NaN()))
