@@ -9,6 +9,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
@@ -104,7 +105,7 @@ func Example_quadraticMinimizer() {
 		model int
 		c     float64
 	}{{1, 4}, {1, 16}, {2, 256}, {2, 1024}} {
-		p, err := problems.QuadCircleModel(tc.model)
+		p, err := paper.QuadCircleModel(tc.model)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -136,7 +137,7 @@ func Example_quadraticMinimizer() {
 // standard errors, below the convergence threshold and above the divergence
 // threshold.
 func Example_growthBounds() {
-	p, err := problems.QuadCircleModel(1)
+	p, err := paper.QuadCircleModel(1)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func Example_growthBounds() {
 // property that at least 95% of the runs escape at 1.5·l for every k and
 // minimizer, and that none escapes at 0.5·u.
 func Example_styblinskiTang() {
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		log.Fatal(err)
 	}

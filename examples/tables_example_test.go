@@ -9,6 +9,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -196,12 +197,12 @@ func printKmaxRows(s tabSite, kmax float64, paper [4]float64, divergence bool) {
 // the paper's. At the circular one the k = 1 divergence thresholds are 13–19%
 // below the paper's, the k = ∞ ones within 6%, the k = 2·k_max and ∞
 // convergence ones within 21%, while the paper's k = 1 convergence thresholds (8e−5,
-// 6e−6) are not reproduced: problems.QuadCircleModel explains why no model
+// 6e−6) are not reproduced: paper.QuadCircleModel explains why no model
 // whose component Hessians commute can give them.
 func Example_table2and3() {
 	var sites [4]map[string]tabSite
 	for model := 1; model <= 4; model++ {
-		p, err := problems.QuadCircleModel(model)
+		p, err := paper.QuadCircleModel(model)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -311,7 +312,7 @@ func Example_table2and3() {
 // Example_table4and5 computes the analogues of the paper's Tables 4
 // (divergence) and 5 (convergence) at the sharpest and flattest minimizers
 // of the three Styblinski–Tang models (§5, p = 10, 50, 100; this library's
-// models with seed 1, problems.StyblinskiTangModel), at k = 1, 100, 200,
+// models with seed 1, paper.StyblinskiTangModel), at k = 1, 100, 200,
 // 350, 500, ∞, with the settings of `go run ./examples/reproduce -only
 // tables`: ε = 2e−2, 1000 antithetic Monte Carlo points, seed 1. Every ± is
 // the standard deviation of 8 replicate estimates (other seeds), as in the
@@ -336,7 +337,7 @@ func Example_table4and5() {
 	flatAbove := true
 	fmt.Println("Tables 4 (divergence) and 5 (convergence), Styblinski–Tang:")
 	for model := 1; model <= 3; model++ {
-		st, err := problems.StyblinskiTangModel(model, 1)
+		st, err := paper.StyblinskiTangModel(model, 1)
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 )
 
 // quartComp is a separable quartic component in the form of the
@@ -900,11 +901,11 @@ func TestEstimateBadInput(t *testing.T) {
 
 // TestEstimateStyblinskiTang runs the three paths on the library's
 // Styblinski–Tang Model 1 (p = 10, N = 200) at its sharpest minimizer: they
-// agree (which checks problems.StyblinskiTang's DiagonalMoments against the
+// agree (which checks paper.StyblinskiTang's DiagonalMoments against the
 // dense definition too), and H̄ matches the closed form within 4
 // standard errors.
 func TestEstimateStyblinskiTang(t *testing.T) {
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -972,7 +973,7 @@ func BenchmarkEstimateClosedFormP100N2000(b *testing.B) {
 // benchST is Estimate at the sharpest minimizer of the library's
 // Styblinski–Tang Model 3 (p = 100, N = 2000), 1000 points.
 func benchST(b *testing.B, path Path) {
-	st, err := problems.StyblinskiTangModel(3, 1)
+	st, err := paper.StyblinskiTangModel(3, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

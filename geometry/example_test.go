@@ -10,6 +10,7 @@ import (
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/geometry/spectral"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -103,7 +104,7 @@ func Example() {
 // top eigenvalue spectral.Top finds from Hessian-vector products alone.
 func ExampleHessianOperator() {
 	a := mat.NewDense(2, 2, []float64{1, 0, 0, 2})
-	ls, err := problems.NewLeastSquares(a, []float64{1, 1}, nil)
+	ls, err := learning.NewLeastSquares(a, []float64{1, 1}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 )
 
 // quadProblem returns Σ_i ½x'(a·Q_i)x + a·r_i'x in the variable y = x/b, i.e.
@@ -178,7 +179,7 @@ func second[T any](_ T, err error) error { return err }
 // and every component is flat at the origin), the Styblinski–Tang minimizers
 // are not.
 func TestHomogeneityModels(t *testing.T) {
-	qc, err := problems.QuadCircleModel(1)
+	qc, err := paper.QuadCircleModel(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestHomogeneityModels(t *testing.T) {
 			t.Errorf("quadratic-circle at %v: homogeneity %v, err %v; want homogeneous", x, h, err)
 		}
 	}
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -111,7 +113,7 @@ func TestLinearizeQuadratic(t *testing.T) {
 // ball average of a diagonal Hessian 6c1 x² + c2 over B(x*, ε) in R^p adds
 // 6c1·ε²/(p+2) to each diagonal entry.
 func TestLinearizeStyblinskiTang(t *testing.T) {
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +284,7 @@ func TestNoiseFloorRotation(t *testing.T) {
 // minimizer: an inhomogeneous minimizer whose exact linearized mean-square
 // threshold lies between Patel's bounds, with a noise floor below it.
 func ExampleLinearize() {
-	st, _ := problems.StyblinskiTangModel(1, 1)
+	st, _ := paper.StyblinskiTangModel(1, 1)
 	lin, _ := geometry.Linearize(st, st.Sharpest(), nil)
 	loc, _ := lin.Local()
 	g := loc.Geometry()
@@ -312,7 +314,7 @@ func TestEstimateSampler(t *testing.T) {
 		sigma.SetSym(a, a, v)
 		tr2 += v * v
 	}
-	g, err := problems.NewGaussianLeastSquares(sigma, []float64{1, 1, 1}, 0)
+	g, err := learning.NewGaussianLeastSquares(sigma, []float64{1, 1, 1}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +366,7 @@ func TestEstimateSampler(t *testing.T) {
 // equal matrices.
 func TestEstimateSamplerSeedsDisjoint(t *testing.T) {
 	sigma := mat.NewSymDense(2, []float64{2, 0.3, 0.3, 1})
-	g, err := problems.NewGaussianLeastSquares(sigma, []float64{1, -1}, 0)
+	g, err := learning.NewGaussianLeastSquares(sigma, []float64{1, -1}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -30,7 +30,7 @@ func TestLinearizeSubspace(t *testing.T) {
 		}
 		y[i] = rnd.NormFloat64()
 	}
-	ls, err := problems.NewLeastSquares(a, y, nil)
+	ls, err := learning.NewLeastSquares(a, y, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

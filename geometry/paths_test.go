@@ -9,11 +9,12 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 )
 
 // randLogistic returns ridge logistic regression on n standard normal rows
 // of dimension p with random ±1 labels, and its minimizer.
-func randLogistic(t testing.TB, n, p int, ridge float64, seed uint64) (*problems.Logistic, []float64) {
+func randLogistic(t testing.TB, n, p int, ridge float64, seed uint64) (*learning.Logistic, []float64) {
 	t.Helper()
 	rnd := rand.New(rand.NewPCG(seed, 1))
 	a := mat.NewDense(n, p, nil)
@@ -24,7 +25,7 @@ func randLogistic(t testing.TB, n, p int, ridge float64, seed uint64) (*problems
 		}
 		y[i] = float64(2*rnd.IntN(2) - 1)
 	}
-	lg, err := problems.NewLogistic(a, y, nil, ridge)
+	lg, err := learning.NewLogistic(a, y, nil, ridge)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,11 +38,11 @@ func randLogistic(t testing.TB, n, p int, ridge float64, seed uint64) (*problems
 
 // ridgeMixture is a mixture of logistic rows with different ridges, so that
 // the Var(ρ) and SH + HS terms of the rank-one identity are exercised.
-func ridgeMixture(t testing.TB, lg *problems.Logistic) problems.Problem {
+func ridgeMixture(t testing.TB, lg *learning.Logistic) problems.Problem {
 	t.Helper()
 	comps := make([]problems.Component, lg.Len())
 	for i := range comps {
-		r := *lg.Component(i).(*problems.LogisticRow)
+		r := *lg.Component(i).(*learning.LogisticRow)
 		r.Lambda = 0.02 * float64(i%3)
 		comps[i] = &r
 	}
@@ -242,7 +243,7 @@ func TestEstimateRankOneSingular(t *testing.T) {
 		}
 		y[i] = rnd.NormFloat64()
 	}
-	ls, err := problems.NewLeastSquares(a, y, nil)
+	ls, err := learning.NewLeastSquares(a, y, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 )
 
 // cubicRoot returns the root of 2a x³ + b x + c/2 in [lo, hi] by bisection
@@ -90,11 +91,11 @@ func TestRefineErrors(t *testing.T) {
 // at a Styblinski–Tang minimizer found by root-finding, where BFGS's line
 // search has no descent direction left.
 func TestRefineConverged(t *testing.T) {
-	qc, err := problems.QuadCircleModel(1)
+	qc, err := paper.QuadCircleModel(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

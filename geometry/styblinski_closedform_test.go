@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/flatminima/flatminima/geometry"
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 )
 
 // TestEstimateStyblinskiTangClosedForm checks s_f and t_f of (50) for a
@@ -25,11 +25,11 @@ import (
 // on the disc B(x*, ε) in R², E[u_1²] = ε²/4 and E[u_1⁴] = ε⁴/8, which give
 // t_f = E[sup] and s_f = Var(c2_2) in closed form.
 func TestEstimateStyblinskiTangClosedForm(t *testing.T) {
-	comps := []problems.STComponent{
+	comps := []paper.STComponent{
 		{C1: []float64{0.8, 1}, C2: []float64{-20, -16.5}, C3: []float64{5, 5}},
 		{C1: []float64{1.2, 1}, C2: []float64{-12, -15.5}, C3: []float64{5, 5}},
 	}
-	st, err := problems.NewStyblinskiTang(comps, nil)
+	st, err := paper.NewStyblinskiTang(comps, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // CheckSettings controls CheckDerivatives. The zero value of a field means
@@ -127,7 +129,7 @@ func CheckDerivatives(p Problem, points [][]float64, settings *CheckSettings) (*
 		return nil, errors.New("problems: CheckDerivatives: p is nil")
 	}
 	n := p.Dim()
-	if err := checkDim("p.Dim()", n); err != nil {
+	if err := valid.Dim("problems", "p.Dim()", n); err != nil {
 		return nil, err
 	}
 	if p.Len() < 1 {
@@ -137,7 +139,7 @@ func CheckDerivatives(p Problem, points [][]float64, settings *CheckSettings) (*
 		return nil, errors.New("problems: CheckDerivatives: points is empty")
 	}
 	for k, x := range points {
-		if err := checkVec(fmt.Sprintf("points[%d]", k), x, n); err != nil {
+		if err := valid.Vec("problems", fmt.Sprintf("points[%d]", k), x, n); err != nil {
 			return nil, err
 		}
 	}

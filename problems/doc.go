@@ -10,26 +10,30 @@
 //	F(x) = Σ_i p_i f_i(x),   H(x) = ∇²F(x) = Σ_i p_i ∇²f_i(x),
 //	M(x) = Σ_i p_i ∇²f_i(x) H(x) ∇²f_i(x) − H(x)³,
 //
-// of N components f_i on R^p with probabilities p_i > 0 summing to one (Problems 3.1, 3.13, 4.1 and 5.1 of the paper are all of this form).
+// of N components f_i on R^p with probabilities p_i > 0 summing to one
+// (Problems 3.1, 3.13, 4.1 and 5.1 of the paper are all of this form).
 // Expectations over the mixture are exact sums, as in the paper. SGD-k draws
 // component indices with probabilities p_i; package sgdk runs it.
 //
-// The problems of the paper are
+// This package holds the interfaces, the stochastic quadratic problem 3.1
+// (Quadratic: f_i(x) = ½x'Q_i x + r_i'x, with its minimizer by a
+// pseudo-inverse solve, the homogeneity test of Definition 3.4 and the
+// moment M of (4)–(5)), boxes, the expected objective for gonum/optimize,
+// derivative checks, adapters and the shared machinery of reproducible
+// Monte Carlo (Alias, Stream, Parallel, BallPoint). The other problems live
+// in subpackages, as gonum keeps its test functions in optimize/functions:
 //
-//   - Quadratic: the stochastic quadratic problem 3.1, f_i(x) = ½x'Q_i x + r_i'x,
-//     with its minimizer (a pseudo-inverse solve), the homogeneity test of
-//     Definition 3.4 and the moment M of (4)–(5);
-//   - QuadCircle: the quadratic-circle sums of Problem 4.1 and Appendix A, and
-//     the paper's four models;
-//   - StyblinskiTang: the Styblinski–Tang sums of Problem 5.1 and the paper's
-//     three models, with their sharpest and flattest minimizers.
+//   - paper: the paper's test problems, the quadratic-circle sums of
+//     Problem 4.1 and Appendix A and the Styblinski–Tang sums of Problem 5.1,
+//     with the paper's models and minimizers;
+//   - learning: problems from data and distributions, least squares on a
+//     data matrix or a Gaussian population, logistic regression, a neural
+//     network (MLP), and data sets with a CSV reader.
 //
-// Beyond the paper, LeastSquares and Logistic are finite-sum problems on a
-// data matrix (rank-one component Hessians), and GaussianLeastSquares has
-// continuous randomness: it is a Sampler, which draws one component at a
-// time, with exact moments. SampledProblem turns a Sampler into a finite
-// Mixture of drawn components, so everything that takes a Problem takes it
-// too; sgdk.RunSampler draws fresh components at every step instead.
+// A Sampler draws one component at a time from a population (continuous
+// randomness). SampledProblem turns it into a finite Mixture of drawn
+// components, so everything that takes a Problem takes it too;
+// sgdk.RunSampler draws fresh components at every step instead.
 //
 // Mixture (NewMixture) is a finite mixture of any user components. A
 // Component needs only a value and a gradient, so a user can start with

@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // FDHessVecStep is the relative step of the finite-difference
@@ -117,7 +119,7 @@ func (f *fdHessian) Grad(grad, x []float64) { f.c.Grad(grad, x) }
 // Hess writes the central-difference Hessian into hess.
 func (f *fdHessian) Hess(hess *mat.SymDense, x []float64) {
 	n := len(x)
-	resizeSym(hess, n)
+	valid.ResizeSym("problems", hess, n)
 	s := getScratch(&f.pool, n)
 	copy(s.xh, x)
 	for j := 0; j < n; j++ {
@@ -144,17 +146,6 @@ func (f *fdHessian) Hess(hess *mat.SymDense, x []float64) {
 		}
 	}
 	f.pool.Put(s)
-}
-
-// resizeSym resizes an empty hess to n×n and panics with a "problems:"
-// message when a nonempty one has another size (a programming error).
-func resizeSym(hess *mat.SymDense, n int) {
-	if hess.IsEmpty() {
-		hess.ReuseAsSym(n)
-	}
-	if d := hess.SymmetricDim(); d != n {
-		panic(fmt.Sprintf("problems: Hess: hess is %d×%d, want %d×%d", d, d, n, n))
-	}
 }
 
 // HessianForm names a way HessVecOf and HessianOf evaluate a component's
@@ -312,7 +303,7 @@ type rankOneH struct{ r RankOneHessianer }
 func (r rankOneH) Hess(hess *mat.SymDense, x []float64) {
 	s, a := r.r.RankOneHess(x)
 	n := len(x)
-	resizeSym(hess, n)
+	valid.ResizeSym("problems", hess, n)
 	rho := r.r.Ridge()
 	for i, ai := range a {
 		for j := i; j < n; j++ {
@@ -332,7 +323,7 @@ type diagH struct {
 
 func (d *diagH) Hess(hess *mat.SymDense, x []float64) {
 	n := len(x)
-	resizeSym(hess, n)
+	valid.ResizeSym("problems", hess, n)
 	bp, _ := d.pool.Get().(*[]float64)
 	if bp == nil || len(*bp) != n {
 		b := make([]float64, n)
@@ -358,7 +349,7 @@ type hvH struct {
 
 func (h *hvH) Hess(hess *mat.SymDense, x []float64) {
 	n := len(x)
-	resizeSym(hess, n)
+	valid.ResizeSym("problems", hess, n)
 	s := getScratch(&h.pool, n)
 	clear(s.xh)
 	for j := 0; j < n; j++ {

@@ -1,4 +1,4 @@
-package problems
+package problems_test
 
 import (
 	"fmt"
@@ -8,23 +8,27 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
+	"github.com/flatminima/flatminima/problems/paper"
 )
 
 // builtins returns every built-in finite problem with a test point near a
 // region where its Hessians are not trivially constant.
 func builtins(t *testing.T) []struct {
 	name string
-	p    Problem
+	p    problems.Problem
 	x    []float64
 } {
 	t.Helper()
 	rnd := rand.New(rand.NewPCG(11, 12))
-	quad := randQuadratic(t, rnd, 6, 5, 4, nil)
-	qc, err := QuadCircleModel(1)
+	quad := problems.RandQuadratic(t, rnd, 6, 5, 4, nil)
+	qc, err := paper.QuadCircleModel(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := StyblinskiTangModel(1, 3)
+	st, err := paper.StyblinskiTangModel(1, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +46,11 @@ func builtins(t *testing.T) []struct {
 			yl[i] = -1
 		}
 	}
-	ls, err := NewLeastSquares(a, y, nil)
+	ls, err := learning.NewLeastSquares(a, y, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lg, err := NewLogistic(a, yl, nil, 0.1)
+	lg, err := learning.NewLogistic(a, yl, nil, 0.1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,16 +60,16 @@ func builtins(t *testing.T) []struct {
 	}
 	return []struct {
 		name string
-		p    Problem
+		p    problems.Problem
 		x    []float64
 	}{
-		{"Quadratic", quad, randVec(rnd, 6, 1)},
+		{"problems.Quadratic", quad, problems.RandVec(rnd, 6, 1)},
 		// Three points: the g-piece, the smooth step of h, and the plateau.
-		{"QuadCircle/g", qc, []float64{0.3, qc.Params(0).Q3 + 0.1}},
-		{"QuadCircle/h", qc, []float64{0.5 * (qc.Params(0).C2 + qc.Params(0).C3), 0.05}},
-		{"StyblinskiTang", st, stx},
-		{"LeastSquares", ls, randVec(rnd, p, 1)},
-		{"Logistic", lg, randVec(rnd, p, 0.5)},
+		{"paper.QuadCircle/g", qc, []float64{0.3, qc.Params(0).Q3 + 0.1}},
+		{"paper.QuadCircle/h", qc, []float64{0.5 * (qc.Params(0).C2 + qc.Params(0).C3), 0.05}},
+		{"paper.StyblinskiTang", st, stx},
+		{"learning.LeastSquares", ls, problems.RandVec(rnd, p, 1)},
+		{"learning.Logistic", lg, problems.RandVec(rnd, p, 0.5)},
 	}
 }
 
@@ -91,24 +95,24 @@ func TestHessVecBuiltins(t *testing.T) {
 		want := make([]float64, n)
 		hsum := mat.NewSymDense(n, nil)
 		for trial := range 3 {
-			v := randVec(rnd, n, math.Pow(10, float64(trial-1)))
+			v := problems.RandVec(rnd, n, math.Pow(10, float64(trial-1)))
 			hsum.Zero()
 			for i := range b.p.Len() {
 				c := b.p.Component(i)
-				hc, ok := c.(HessVecer)
+				hc, ok := c.(problems.HessVecer)
 				if !ok {
-					t.Fatalf("%s: component %d does not implement HessVecer", b.name, i)
+					t.Fatalf("%s: component %d does not implement problems.HessVecer", b.name, i)
 				}
 				var h mat.SymDense
-				c.(Hessianer).Hess(&h, b.x)
-				hsum.AddSym(hsum, scaledSym(b.p.Weight(i), &h))
+				c.(problems.Hessianer).Hess(&h, b.x)
+				hsum.AddSym(hsum, problems.ScaledSym(b.p.Weight(i), &h))
 				hc.HessVec(hv, b.x, v)
 				mat.NewVecDense(n, want).MulVec(&h, mat.NewVecDense(n, v))
 				if e := hvErr(hv, want); e > 1e-12 {
 					t.Errorf("%s: component %d HessVec error %g", b.name, i, e)
 				}
 			}
-			ExpectedHessVecOf(b.p).ExpectedHessVec(hv, b.x, v)
+			problems.ExpectedHessVecOf(b.p).ExpectedHessVec(hv, b.x, v)
 			mat.NewVecDense(n, want).MulVec(hsum, mat.NewVecDense(n, v))
 			if e := hvErr(hv, want); e > 1e-12 {
 				t.Errorf("%s: ExpectedHessVec error %g", b.name, e)
@@ -118,14 +122,14 @@ func TestHessVecBuiltins(t *testing.T) {
 }
 
 // TestHessVecBuiltinsImplemented checks that the problems with a faster
-// expected product than the component sum implement ExpectedHessVecer.
+// expected product than the component sum implement problems.ExpectedHessVecer.
 func TestHessVecBuiltinsImplemented(t *testing.T) {
 	for _, b := range builtins(t) {
-		if _, ok := b.p.(*QuadCircle); ok {
+		if _, ok := b.p.(*paper.QuadCircle); ok {
 			continue // two dimensions: the component sum is the fast form
 		}
-		if _, ok := b.p.(ExpectedHessVecer); !ok {
-			t.Errorf("%s does not implement ExpectedHessVecer", b.name)
+		if _, ok := b.p.(problems.ExpectedHessVecer); !ok {
+			t.Errorf("%s does not implement problems.ExpectedHessVecer", b.name)
 		}
 	}
 }
@@ -133,12 +137,12 @@ func TestHessVecBuiltinsImplemented(t *testing.T) {
 func TestGaussianExpectedHessVec(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	p := 5
-	sigma := randPSD(rnd, p, p, nil)
-	g, err := NewGaussianLeastSquares(sigma, randVec(rnd, p, 1), 0.3)
+	sigma := problems.RandPSD(rnd, p, p, nil)
+	g, err := learning.NewGaussianLeastSquares(sigma, problems.RandVec(rnd, p, 1), 0.3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, v := randVec(rnd, p, 1), randVec(rnd, p, 1)
+	x, v := problems.RandVec(rnd, p, 1), problems.RandVec(rnd, p, 1)
 	got := make([]float64, p)
 	want := make([]float64, p)
 	g.ExpectedHessVec(got, x, v)
@@ -146,7 +150,7 @@ func TestGaussianExpectedHessVec(t *testing.T) {
 	if e := hvErr(got, want); e > 1e-13 {
 		t.Errorf("ExpectedHessVec error %g", e)
 	}
-	row := g.Sample(rnd).(*LeastSquaresRow)
+	row := g.Sample(rnd).(*learning.LeastSquaresRow)
 	row.HessVec(got, x, v)
 	floats.ScaleTo(want, floats.Dot(row.A, v), row.A)
 	if e := hvErr(got, want); e > 1e-13 {
@@ -169,11 +173,11 @@ func TestFDHessVecAccuracy(t *testing.T) {
 		want := make([]float64, n)
 		for i := range b.p.Len() {
 			c := b.p.Component(i)
-			fdc := FDHessVec(c).(HessVecer)
+			fdc := problems.FDHessVec(c).(problems.HessVecer)
 			for _, scale := range []float64{1e-3, 1, 1e3} {
-				v := randVec(rnd, n, scale)
+				v := problems.RandVec(rnd, n, scale)
 				fdc.HessVec(got, b.x, v)
-				c.(HessVecer).HessVec(want, b.x, v)
+				c.(problems.HessVecer).HessVec(want, b.x, v)
 				nv := floats.Norm(v, 2)
 				floats.Scale(1/nv, got)
 				floats.Scale(1/nv, want)
@@ -184,7 +188,7 @@ func TestFDHessVecAccuracy(t *testing.T) {
 		}
 	}
 	// v = 0 gives exactly 0.
-	c := FDHessVec(LeastSquaresRow{A: []float64{1, 2}}.ptr()).(HessVecer)
+	c := problems.FDHessVec(&learning.LeastSquaresRow{A: []float64{1, 2}}).(problems.HessVecer)
 	got := []float64{7, 7}
 	c.HessVec(got, []float64{1, 1}, []float64{0, 0})
 	if got[0] != 0 || got[1] != 0 {
@@ -192,37 +196,35 @@ func TestFDHessVecAccuracy(t *testing.T) {
 	}
 }
 
-func (r LeastSquaresRow) ptr() *LeastSquaresRow { return &r }
-
 // gradOnly hides every capability of a component but Func and Grad.
-type gradOnly struct{ c Component }
+type gradOnly struct{ c problems.Component }
 
 func (g gradOnly) Func(x []float64) float64 { return g.c.Func(x) }
 func (g gradOnly) Grad(grad, x []float64)   { g.c.Grad(grad, x) }
 
 // hvOnlyComp exposes only the Hessian-vector product.
-type hvOnlyComp struct{ c Component }
+type hvOnlyComp struct{ c problems.Component }
 
 func (g hvOnlyComp) Func(x []float64) float64    { return g.c.Func(x) }
 func (g hvOnlyComp) Grad(grad, x []float64)      { g.c.Grad(grad, x) }
-func (g hvOnlyComp) HessVec(dst, x, v []float64) { g.c.(HessVecer).HessVec(dst, x, v) }
+func (g hvOnlyComp) HessVec(dst, x, v []float64) { g.c.(problems.HessVecer).HessVec(dst, x, v) }
 
 // denseOnlyComp exposes only the dense Hessian.
-type denseOnlyComp struct{ c Component }
+type denseOnlyComp struct{ c problems.Component }
 
 func (g denseOnlyComp) Func(x []float64) float64             { return g.c.Func(x) }
 func (g denseOnlyComp) Grad(grad, x []float64)               { g.c.Grad(grad, x) }
-func (g denseOnlyComp) Hess(hess *mat.SymDense, x []float64) { g.c.(Hessianer).Hess(hess, x) }
+func (g denseOnlyComp) Hess(hess *mat.SymDense, x []float64) { g.c.(problems.Hessianer).Hess(hess, x) }
 
 // diagOnlyComp exposes only the diagonal Hessian.
-type diagOnlyComp struct{ c STComponent }
+type diagOnlyComp struct{ c paper.STComponent }
 
 func (g diagOnlyComp) Func(x []float64) float64       { return g.c.Func(x) }
 func (g diagOnlyComp) Grad(grad, x []float64)         { g.c.Grad(grad, x) }
 func (g diagOnlyComp) DiagonalHess(diag, x []float64) { g.c.DiagonalHess(diag, x) }
 
 // rankOnlyComp exposes only the rank-one structure.
-type rankOnlyComp struct{ c *LogisticRow }
+type rankOnlyComp struct{ c *learning.LogisticRow }
 
 func (g rankOnlyComp) Func(x []float64) float64 { return g.c.Func(x) }
 func (g rankOnlyComp) Grad(grad, x []float64)   { g.c.Grad(grad, x) }
@@ -231,98 +233,98 @@ func (g rankOnlyComp) RankOneHess(x []float64) (float64, []float64) {
 }
 func (g rankOnlyComp) Ridge() float64 { return g.c.Ridge() }
 
-// TestHessianForms checks that HessVecOf and HessianOf pick the documented
+// TestHessianForms checks that problems.HessVecOf and problems.HessianOf pick the documented
 // form and that every form agrees with the component's dense Hessian: to
 // rounding (1e-12) for the exact forms, and to 1e-7 for finite differences
 // (the FD accuracy of TestFDHessVecAccuracy).
 func TestHessianForms(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(9, 10))
-	var lg, st Problem
+	var lg, st problems.Problem
 	var xl, xs []float64
 	for _, b := range builtins(t) {
 		switch b.name {
-		case "Logistic":
+		case "learning.Logistic":
 			lg, xl = b.p, b.x
-		case "StyblinskiTang":
+		case "paper.StyblinskiTang":
 			st, xs = b.p, b.x
 		}
 	}
-	lrow := lg.Component(0).(*LogisticRow)
-	stc := st.Component(0).(STComponent)
+	lrow := lg.Component(0).(*learning.LogisticRow)
+	stc := st.Component(0).(paper.STComponent)
 	cases := []struct {
-		c        Component
-		ref      Component
+		c        problems.Component
+		ref      problems.Component
 		x        []float64
-		hv, hess HessianForm
+		hv, hess problems.HessianForm
 		tol      float64
 	}{
-		{lrow, lrow, xl, FormRankOne, FormDense, 1e-12},
-		{rankOnlyComp{lrow}, lrow, xl, FormRankOne, FormRankOne, 1e-12},
-		{hvOnlyComp{lrow}, lrow, xl, FormHessVec, FormHessVec, 1e-12},
-		{denseOnlyComp{lrow}, lrow, xl, FormDense, FormDense, 1e-12},
-		{gradOnly{lrow}, lrow, xl, FormFiniteDifference, FormFiniteDifference, 1e-7},
-		{diagOnlyComp{stc}, stc, xs, FormDiagonal, FormDiagonal, 1e-12},
-		{gradOnly{stc}, stc, xs, FormFiniteDifference, FormFiniteDifference, 1e-7},
+		{lrow, lrow, xl, problems.FormRankOne, problems.FormDense, 1e-12},
+		{rankOnlyComp{lrow}, lrow, xl, problems.FormRankOne, problems.FormRankOne, 1e-12},
+		{hvOnlyComp{lrow}, lrow, xl, problems.FormHessVec, problems.FormHessVec, 1e-12},
+		{denseOnlyComp{lrow}, lrow, xl, problems.FormDense, problems.FormDense, 1e-12},
+		{gradOnly{lrow}, lrow, xl, problems.FormFiniteDifference, problems.FormFiniteDifference, 1e-7},
+		{diagOnlyComp{stc}, stc, xs, problems.FormDiagonal, problems.FormDiagonal, 1e-12},
+		{gradOnly{stc}, stc, xs, problems.FormFiniteDifference, problems.FormFiniteDifference, 1e-7},
 	}
 	for k, tc := range cases {
 		name := fmt.Sprintf("case %d (%T)", k, tc.c)
-		if f := HessVecFormOf(tc.c); f != tc.hv {
-			t.Errorf("%s: HessVecFormOf = %v, want %v", name, f, tc.hv)
+		if f := problems.HessVecFormOf(tc.c); f != tc.hv {
+			t.Errorf("%s: problems.HessVecFormOf = %v, want %v", name, f, tc.hv)
 		}
-		if f := HessianFormOf(tc.c); f != tc.hess {
-			t.Errorf("%s: HessianFormOf = %v, want %v", name, f, tc.hess)
+		if f := problems.HessianFormOf(tc.c); f != tc.hess {
+			t.Errorf("%s: problems.HessianFormOf = %v, want %v", name, f, tc.hess)
 		}
 		n := len(tc.x)
 		var want, got mat.SymDense
-		tc.ref.(Hessianer).Hess(&want, tc.x)
-		HessianOf(tc.c).Hess(&got, tc.x)
-		if e := mixedErrMat(&got, &want); !(e <= tc.tol) {
-			t.Errorf("%s: HessianOf error %g, want ≤ %g", name, e, tc.tol)
+		tc.ref.(problems.Hessianer).Hess(&want, tc.x)
+		problems.HessianOf(tc.c).Hess(&got, tc.x)
+		if e := problems.MixedErrMat(&got, &want); !(e <= tc.tol) {
+			t.Errorf("%s: problems.HessianOf error %g, want ≤ %g", name, e, tc.tol)
 		}
-		v := randVec(rnd, n, 1)
+		v := problems.RandVec(rnd, n, 1)
 		hv := make([]float64, n)
 		ref := make([]float64, n)
-		HessVecOf(tc.c).HessVec(hv, tc.x, v)
+		problems.HessVecOf(tc.c).HessVec(hv, tc.x, v)
 		mat.NewVecDense(n, ref).MulVec(&want, mat.NewVecDense(n, v))
 		if e := hvErr(hv, ref); !(e <= tc.tol) {
-			t.Errorf("%s: HessVecOf error %g, want ≤ %g", name, e, tc.tol)
+			t.Errorf("%s: problems.HessVecOf error %g, want ≤ %g", name, e, tc.tol)
 		}
 	}
 }
 
-// TestCheckDerivativesHessVec checks that CheckDerivatives compares HessVec
+// TestCheckDerivativesHessVec checks that problems.CheckDerivatives compares HessVec
 // and ExpectedHessVec, and catches a wrong product.
 func TestCheckDerivativesHessVec(t *testing.T) {
 	for _, b := range builtins(t) {
-		rep, err := CheckDerivatives(b.p, [][]float64{b.x}, nil)
+		rep, err := problems.CheckDerivatives(b.p, [][]float64{b.x}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.HessVec == nil {
 			t.Errorf("%s: HessVec not checked", b.name)
 		}
-		if e := worstOf(rep.HessVec); !(e.Err < 1e-6) {
+		if e := problems.WorstOf(rep.HessVec); !(e.Err < 1e-6) {
 			t.Errorf("%s: HessVec check error %v", b.name, e)
 		}
-		if _, ok := b.p.(ExpectedHessVecer); ok && !(rep.ExpectedHessVec.Err < 1e-12) {
+		if _, ok := b.p.(problems.ExpectedHessVecer); ok && !(rep.ExpectedHessVec.Err < 1e-12) {
 			t.Errorf("%s: ExpectedHessVec check error %v", b.name, *rep.ExpectedHessVec)
 		}
 	}
-	bad, err := NewMixture(2, []Component{badHV{&LeastSquaresRow{A: []float64{1, 2}, Y: 1}}}, nil)
+	bad, err := problems.NewMixture(2, []problems.Component{badHV{&learning.LeastSquaresRow{A: []float64{1, 2}, Y: 1}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckDerivatives(bad, [][]float64{{0.5, -0.5}}, nil)
+	rep, err := problems.CheckDerivatives(bad, [][]float64{{0.5, -0.5}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !(worstOf(rep.HessVec).Err > 0.1) {
-		t.Errorf("a wrong HessVec passed the check: %v", worstOf(rep.HessVec))
+	if !(problems.WorstOf(rep.HessVec).Err > 0.1) {
+		t.Errorf("a wrong HessVec passed the check: %v", problems.WorstOf(rep.HessVec))
 	}
 }
 
 // badHV returns twice the true product.
-type badHV struct{ *LeastSquaresRow }
+type badHV struct{ *learning.LeastSquaresRow }
 
 func (b badHV) HessVec(dst, x, v []float64) {
 	b.LeastSquaresRow.HessVec(dst, x, v)
@@ -340,11 +342,11 @@ func BenchmarkHessVec(b *testing.B) {
 		}
 		y[i] = float64(2*rnd.IntN(2) - 1)
 	}
-	lg, err := NewLogistic(a, y, nil, 0.01)
+	lg, err := learning.NewLogistic(a, y, nil, 0.01)
 	if err != nil {
 		b.Fatal(err)
 	}
-	x, v, dst := randVec(rnd, p, 0.1), randVec(rnd, p, 1), make([]float64, p)
+	x, v, dst := problems.RandVec(rnd, p, 0.1), problems.RandVec(rnd, p, 1), make([]float64, p)
 	b.Run("Logistic/ExpectedHessVec", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -352,10 +354,9 @@ func BenchmarkHessVec(b *testing.B) {
 		}
 	})
 	b.Run("Logistic/ComponentSum", func(b *testing.B) {
-		sum := &sumHV{w: make([]float64, n), hv: make([]HessVecer, n)}
-		for i := range n {
-			sum.w[i], sum.hv[i] = lg.Weight(i), HessVecOf(lg.Component(i))
-		}
+		// Hiding lg's own ExpectedHessVec leaves the weighted sum of the
+		// components' rank-one products.
+		sum := problems.ExpectedHessVecOf(struct{ problems.Problem }{lg})
 		b.ReportAllocs()
 		for b.Loop() {
 			sum.ExpectedHessVec(dst, x, v)

@@ -3,6 +3,8 @@ package problems
 import (
 	"errors"
 	"fmt"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // Mixture is a finite mixture Problem F = Σ_i p_i f_i of user components.
@@ -24,7 +26,7 @@ var _ Problem = (*Mixture)(nil)
 // on finite differences of its gradient (HessVecOf, HessianOf). c and w are copied (the components
 // themselves are shared).
 func NewMixture(dim int, c []Component, w []float64) (*Mixture, error) {
-	if err := checkDim("dim", dim); err != nil {
+	if err := valid.Dim("problems", "dim", dim); err != nil {
 		return nil, err
 	}
 	if len(c) == 0 {

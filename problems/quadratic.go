@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // Tolerances of NewQuadratic and of the Quadratic's derived quantities. They
@@ -138,7 +140,7 @@ func NewQuadratic(q []mat.Symmetric, r [][]float64, w []float64) (*Quadratic, er
 
 // newQuadraticComponent validates and copies one component.
 func newQuadraticComponent(qi mat.Symmetric, ri []float64, i, p int) (*QuadraticComponent, error) {
-	if err := checkVec(fmt.Sprintf("r[%d]", i), ri, p); err != nil {
+	if err := valid.Vec("problems", fmt.Sprintf("r[%d]", i), ri, p); err != nil {
 		return nil, err
 	}
 	var maxAbs float64

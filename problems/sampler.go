@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // Sampler is a stochastic problem F(x) = E[f_ξ(x)] whose randomness need not
@@ -66,7 +68,7 @@ func SampledProblem(s Sampler, n int, seed uint64) (*Mixture, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("problems: n = %d, want at least one sample", n)
 	}
-	if err := checkDim("s.Dim()", s.Dim()); err != nil {
+	if err := valid.Dim("problems", "s.Dim()", s.Dim()); err != nil {
 		return nil, err
 	}
 	rnd := rand.New(rand.NewPCG(seed, sampledStream))

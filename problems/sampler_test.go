@@ -8,10 +8,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 )
 
 func TestSampledProblemReproducible(t *testing.T) {
-	g, err := problems.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0.2, 0.2, 0.5}), []float64{1, 2}, 0.1)
+	g, err := learning.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0.2, 0.2, 0.5}), []float64{1, 2}, 0.1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func TestProblemSamplerFrequencies(t *testing.T) {
 	w := []float64{0.1, 0.2, 0.3, 0.4}
 	var c []problems.Component
 	for i := range w {
-		c = append(c, &problems.LeastSquaresRow{A: []float64{1}, Y: float64(i)})
+		c = append(c, &learning.LeastSquaresRow{A: []float64{1}, Y: float64(i)})
 	}
 	m, err := problems.NewMixture(1, c, w)
 	if err != nil {
@@ -63,7 +64,7 @@ func TestProblemSamplerFrequencies(t *testing.T) {
 	const n = 100000
 	count := make([]float64, len(w))
 	for i := 0; i < n; i++ {
-		count[int(s.Sample(rnd).(*problems.LeastSquaresRow).Y)]++
+		count[int(s.Sample(rnd).(*learning.LeastSquaresRow).Y)]++
 	}
 	for i, p := range w {
 		se := math.Sqrt(p * (1 - p) / n)

@@ -50,33 +50,3 @@ func NormalizeWeights(w []float64, n int) ([]float64, error) {
 	}
 	return out, nil
 }
-
-// checkFinite returns an error naming name if v is NaN or infinite.
-func checkFinite(name string, v float64) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("problems: %s = %v is not finite", name, v)
-	}
-	return nil
-}
-
-// checkVec returns an error naming name if len(v) != dim or an entry of v is
-// NaN or infinite. The bad entry is named name[j].
-func checkVec(name string, v []float64, dim int) error {
-	if len(v) != dim {
-		return fmt.Errorf("problems: %s has length %d, want %d", name, len(v), dim)
-	}
-	for j, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("problems: %s[%d] = %v is not finite", name, j, x)
-		}
-	}
-	return nil
-}
-
-// checkDim returns an error naming name if dim < 1.
-func checkDim(name string, dim int) error {
-	if dim < 1 {
-		return fmt.Errorf("problems: %s = %d, want at least 1", name, dim)
-	}
-	return nil
-}

@@ -7,14 +7,14 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 	"github.com/flatminima/flatminima/sgdk"
 )
 
 func TestRunSamplerDrawCap(t *testing.T) {
 	// A population has no counts to draw: k·N draws are refused above 2^34
 	// instead of running for days.
-	g, err := problems.NewGaussianLeastSquares(mat.NewSymDense(1, []float64{1}), []float64{0}, 0)
+	g, err := learning.NewGaussianLeastSquares(mat.NewSymDense(1, []float64{1}), []float64{0}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

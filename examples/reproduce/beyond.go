@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk/stability"
 )
 
@@ -68,7 +70,7 @@ type beyondCase struct {
 // beyondCases builds the five cases.
 func beyondCases() ([]beyondCase, error) {
 	var out []beyondCase
-	qc, err := problems.QuadCircleModel(1)
+	qc, err := paper.QuadCircleModel(1)
 	if err != nil {
 		return nil, err
 	}
@@ -80,10 +82,10 @@ func beyondCases() ([]beyondCase, error) {
 	// well is narrow (g_i gives way to the flat h_i ≈ 0.01 where
 	// q1_i·u² > 0.01, |u| ≈ 0.2), and beyond it the iterates stall on the
 	// plateau instead of travelling on; within 0.1 of x* every g_i is active
-	// (problems.QuadCircleModel). r = 1e-3.
+	// (paper.QuadCircleModel). r = 1e-3.
 	out = append(out, beyondCase{"quadcircle", 1, "quadratic", "beyond_qc1_quadratic.png", c, 1e-3, 0.1})
 
-	st, err := problems.StyblinskiTangModel(1, beyondSTSeed)
+	st, err := paper.StyblinskiTangModel(1, beyondSTSeed)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +137,7 @@ func beyondCases() ([]beyondCase, error) {
 // beyondGaussian is homogeneous Gaussian least squares in R^10 with row
 // covariance Σ = U diag(σ) U', σ log-spaced from 1 down to 0.01, U a random
 // rotation (fixed seed 2026), θ* = (1, …, 1), no noise.
-func beyondGaussian() (*problems.GaussianLeastSquares, error) {
+func beyondGaussian() (*learning.GaussianLeastSquares, error) {
 	const p = 10
 	rnd := rand.New(rand.NewPCG(2026, 10))
 	z := mat.NewDense(p, p, nil)
@@ -161,7 +163,7 @@ func beyondGaussian() (*problems.GaussianLeastSquares, error) {
 	for i := range theta {
 		theta[i] = 1
 	}
-	return problems.NewGaussianLeastSquares(sigma, theta, 0)
+	return learning.NewGaussianLeastSquares(sigma, theta, 0)
 }
 
 // beyondRecord is one row of comparison.csv and comparison.json (columns:

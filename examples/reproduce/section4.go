@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
@@ -368,9 +368,9 @@ func figure4(e *Env) error {
 				row[c] = math.Log10(v - lo + delta)
 			}
 		}
-		q, ok := p.(*problems.QuadCircle)
+		q, ok := p.(*paper.QuadCircle)
 		if !ok {
-			return fmt.Errorf("figure 4: model %d is a %T, not a *problems.QuadCircle", model, p)
+			return fmt.Errorf("figure 4: model %d is a %T, not a *paper.QuadCircle", model, p)
 		}
 		prof, err := circularProfile(q, fmt.Sprintf("Model %d: circular basin, F(r,0) − F(0,0)", model))
 		if err != nil {
@@ -400,9 +400,9 @@ func figure4(e *Env) error {
 // S(σ(0))) is summed directly (the basin is ~1e−11 deep, 1e−9 relative to
 // F(0, 0), and below float64 resolution for Models 3 and 4); otherwise the
 // difference of f_i is used.
-func circularExcess(q *problems.QuadCircle, x []float64) float64 {
+func circularExcess(q *paper.QuadCircle, x []float64) float64 {
 	zero := []float64{0, 0}
-	smooth := func(c problems.QuadCircleComponent, r float64) float64 {
+	smooth := func(c paper.QuadCircleComponent, r float64) float64 {
 		switch {
 		case r <= c.C2:
 			return 0
@@ -429,7 +429,7 @@ func circularExcess(q *problems.QuadCircle, x []float64) float64 {
 // 1e−9 to 1, on logarithmic axes, with dashed vertical lines at the radius of the
 // Section 4 start disc (sec4Radius) and at ε (paperEps), the radius of the
 // ball whose geometry gives the thresholds.
-func circularProfile(q *problems.QuadCircle, title string) (*plot.Plot, error) {
+func circularProfile(q *paper.QuadCircle, title string) (*plot.Plot, error) {
 	const npts = 361 // log10 r from −9 to 0 in steps of 0.025
 	xy := make(plotter.XYs, 0, npts)
 	ylo, yhi := math.Inf(1), math.Inf(-1)

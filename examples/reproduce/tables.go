@@ -11,6 +11,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -33,7 +34,7 @@ const (
 	// rank decision together.
 	replicates = 8
 	// stSeed is the documented seed of the Styblinski–Tang models
-	// (problems.StyblinskiTangModel(model, stSeed)); -seed does not change it.
+	// (paper.StyblinskiTangModel(model, stSeed)); -seed does not change it.
 	stSeed = 1
 )
 
@@ -102,12 +103,12 @@ var nan = math.NaN()
 // the paper (whose parameters are not published): agreement on a fitted
 // number is by construction, not evidence.
 const (
-	qcCalibration = "The paper does not give its quadratic-circle parameters. Ours (problems.QuadCircleModel) are " +
+	qcCalibration = "The paper does not give its quadratic-circle parameters. Ours (paper.QuadCircleModel) are " +
 		"calibrated to its Tables 2–3 and Figure 5: E[2q1] and Var(2q1) are solved from the quadratic minimizer's " +
 		"entries, so ours/paper = 1 there by construction; the broad walls' height is set so the circular " +
 		"minimizer's k = ∞ thresholds come near the paper's; the fine walls are set so SGD-1 first throws runs out " +
 		"between the rates of Figure 5."
-	stCalibration = "The Styblinski–Tang coefficients (problems.StyblinskiTangModel, seed 1) are drawn from a " +
+	stCalibration = "The Styblinski–Tang coefficients (paper.StyblinskiTangModel, seed 1) are drawn from a " +
 		"distribution chosen so that the geometry comes near the paper's Tables 4–5 (within a factor 3 of every " +
 		"entry but the k = 1 divergence of Models 2–3), so the ratios below measure the fit of that choice, not " +
 		"an independent prediction."
@@ -160,9 +161,9 @@ func (e *Env) model(family string, model int) (problems.Problem, error) {
 	var err error
 	switch family {
 	case "qc":
-		p, err = problems.QuadCircleModel(model)
+		p, err = paper.QuadCircleModel(model)
 	case "st":
-		p, err = problems.StyblinskiTangModel(model, stSeed)
+		p, err = paper.StyblinskiTangModel(model, stSeed)
 	default:
 		err = fmt.Errorf("unknown family %q", family)
 	}
@@ -225,7 +226,7 @@ func (e *Env) site(key geoKey) (*geoEntry, error) {
 		// Half the distance between the two minimizers: 7.5.
 		ent.escape = 0.5 * math.Hypot(qcCircular[0]-qcQuadratic[0], qcCircular[1]-qcQuadratic[1])
 	case "st":
-		st := p.(*problems.StyblinskiTang)
+		st := p.(*paper.StyblinskiTang)
 		sharp, flat := st.Sharpest(), st.Flattest()
 		if key.minimizer == "sharpest" {
 			ent.center = sharp

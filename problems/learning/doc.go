@@ -1,7 +1,12 @@
-// Package learning implements stochastic problems from data: a fully connected
-// neural network (MLP) on a labelled data set, and the Dataset type with its
-// CSV reader, label mapping and standardization. Every problem is a finite
-// sum in the sense of package problems,
+// Package learning implements stochastic problems from data and
+// distributions: least squares on a data matrix (LeastSquares) and on a
+// Gaussian population (GaussianLeastSquares, a problems.Sampler with exact
+// moments), ridge logistic regression (Logistic), a fully connected neural
+// network (MLP) on a labelled data set, and the Dataset type with its CSV
+// reader, label mapping and standardization. Least squares and logistic
+// regression have rank-one component Hessians c_i(x)·a_i a_iᵀ, which the
+// library uses in O(p) per component. Every finite problem is a finite sum
+// in the sense of package problems,
 //
 //	F(θ) = Σ_i p_i f_i(θ),
 //

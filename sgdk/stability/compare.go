@@ -10,6 +10,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -86,7 +87,7 @@ func ProblemCase(name string, p problems.Problem, xstar []float64, bounds *probl
 // C*(k) by thresholds.MeanSquareGaussian. The Lyapunov step draws k fresh
 // rows per step in the eigenbasis of Σ (O(k·p) per step; the exponent does
 // not depend on the basis), and escape runs are online (sgdk.RunSampler).
-func GaussianCase(name string, g *problems.GaussianLeastSquares) (*Case, error) {
+func GaussianCase(name string, g *learning.GaussianLeastSquares) (*Case, error) {
 	if g == nil {
 		return nil, errors.New("stability: g is nil")
 	}

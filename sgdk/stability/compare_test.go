@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
@@ -63,7 +65,7 @@ func TestCompareTwoPoint(t *testing.T) {
 // a relative 1e-10 where they coincide.
 func TestComparePatelBracketsExact(t *testing.T) {
 	var cases []*stability.Case
-	qc, err := problems.QuadCircleModel(1)
+	qc, err := paper.QuadCircleModel(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +74,7 @@ func TestComparePatelBracketsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases = append(cases, c)
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +107,7 @@ func TestComparePatelBracketsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases = append(cases, c)
-	g, err := problems.NewGaussianLeastSquares(mat.NewSymDense(3, []float64{2, 0.3, 0, 0.3, 1, 0.1, 0, 0.1, 0.2}), []float64{1, 2, 3}, 0)
+	g, err := learning.NewGaussianLeastSquares(mat.NewSymDense(3, []float64{2, 0.3, 0, 0.3, 1, 0.1, 0, 0.1, 0.2}), []float64{1, 2, 3}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +156,7 @@ func TestGaussianMeanSquareSimulation(t *testing.T) {
 		sigma.SetSym(a, a, v)
 	}
 	theta := []float64{0.5, -1, 2}
-	g, err := problems.NewGaussianLeastSquares(sigma, theta, 0)
+	g, err := learning.NewGaussianLeastSquares(sigma, theta, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/sgdk/stability"
 )
@@ -129,7 +131,7 @@ func TestEscapeErrors(t *testing.T) {
 }
 
 func TestRunSampler(t *testing.T) {
-	g, err := problems.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0, 0, 0.5}), []float64{1, -1}, 0)
+	g, err := learning.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0, 0, 0.5}), []float64{1, -1}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +168,7 @@ func TestRunSampler(t *testing.T) {
 func randStream(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 99)) }
 
 func BenchmarkMeasureEscape(b *testing.B) {
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -206,7 +208,7 @@ func ExampleMeasureEscape() {
 // (fresh rows every step) and, with BatchSize = FullBatch, one exact
 // gradient-descent step x_1 = x_0 − CΣ(x_0 − θ*).
 func ExampleRunSampler() {
-	g, err := problems.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0, 0, 0.5}), []float64{1, -1}, 0)
+	g, err := learning.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0, 0, 0.5}), []float64{1, -1}, 0)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
@@ -500,7 +501,7 @@ func TestGridCells(t *testing.T) {
 // Tang Model 1 (p = 10, N = 200), 100 runs × 20 iterations, with a box, a
 // diagonal H̄ and an Outside test, at k = 1, 200 and gradient descent.
 func BenchmarkRunCellSTModel1Runs100Iters20(b *testing.B) {
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 	"github.com/flatminima/flatminima/sgdk/stability"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -19,7 +19,7 @@ import (
 // (Seed, i) alone.
 func TestParallelEntryPointsWorkersIndependent(t *testing.T) {
 	p := scalarQuadratic(t, 1, 3)
-	g, err := problems.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0.2, 0.2, 0.5}), []float64{1, -1}, 0.3)
+	g, err := learning.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{1, 0.2, 0.2, 0.5}), []float64{1, -1}, 0.3)
 	if err != nil {
 		t.Fatal(err)
 	}

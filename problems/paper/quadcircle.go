@@ -1,4 +1,4 @@
-package problems
+package paper
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
 )
 
 // QuadCircleComponent is one quadratic-circle function of Appendix A of the
@@ -38,9 +40,9 @@ type QuadCircleComponent struct {
 }
 
 var (
-	_ Component = QuadCircleComponent{}
-	_ Hessianer = QuadCircleComponent{}
-	_ HessVecer = QuadCircleComponent{}
+	_ problems.Component = QuadCircleComponent{}
+	_ problems.Hessianer = QuadCircleComponent{}
+	_ problems.HessVecer = QuadCircleComponent{}
 )
 
 // Validate returns an error naming the first parameter that is not finite,
@@ -58,14 +60,14 @@ func (c QuadCircleComponent) check(name string) error {
 		{"C1", c.C1, false}, {"C2", c.C2, false}, {"C3", c.C3, false}, {"C4", c.C4, false},
 	} {
 		if math.IsNaN(p.v) || math.IsInf(p.v, 0) {
-			return fmt.Errorf("problems: %s%s = %v is not finite", name, p.name, p.v)
+			return fmt.Errorf("paper: %s%s = %v is not finite", name, p.name, p.v)
 		}
 		if !p.neg && p.v < 0 {
-			return fmt.Errorf("problems: %s%s = %v is negative", name, p.name, p.v)
+			return fmt.Errorf("paper: %s%s = %v is negative", name, p.name, p.v)
 		}
 	}
 	if !(c.C3 > c.C2) {
-		return fmt.Errorf("problems: %sC3 = %v does not exceed %sC2 = %v", name, c.C3, name, c.C2)
+		return fmt.Errorf("paper: %sC3 = %v does not exceed %sC2 = %v", name, c.C3, name, c.C2)
 	}
 	return nil
 }
@@ -123,7 +125,7 @@ func (c QuadCircleComponent) pieces(x []float64) (u, r float64, useG bool) {
 // ∇u = (−2·Q2·x1, 1) where g is active, else ∇h(x) = (C1·S'(σ)/(C3−C2))·x/r.
 func (c QuadCircleComponent) Grad(grad, x []float64) {
 	if len(grad) != 2 || len(x) != 2 {
-		panic("problems: QuadCircleComponent.Grad: dimension mismatch")
+		panic("paper: QuadCircleComponent.Grad: dimension mismatch")
 	}
 	u, r, useG := c.pieces(x)
 	if useG {
@@ -157,7 +159,7 @@ func (c QuadCircleComponent) Hess(hess *mat.SymDense, x []float64) {
 		hess.ReuseAsSym(2)
 	}
 	if len(x) != 2 || hess.SymmetricDim() != 2 {
-		panic("problems: QuadCircleComponent.Hess: dimension mismatch")
+		panic("paper: QuadCircleComponent.Hess: dimension mismatch")
 	}
 	u, r, useG := c.pieces(x)
 	if useG {
@@ -189,7 +191,7 @@ func (c QuadCircleComponent) Hess(hess *mat.SymDense, x []float64) {
 // HessVec writes ∇²f(x)v into dst (the 2×2 Hessian of Hess applied to v).
 func (c QuadCircleComponent) HessVec(dst, x, v []float64) {
 	if len(dst) != 2 || len(v) != 2 {
-		panic("problems: QuadCircleComponent.HessVec: dimension mismatch")
+		panic("paper: QuadCircleComponent.HessVec: dimension mismatch")
 	}
 	var h mat.SymDense
 	h.ReuseAsSym(2)
@@ -199,18 +201,18 @@ func (c QuadCircleComponent) HessVec(dst, x, v []float64) {
 	dst[1] = b*v[0] + d*v[1]
 }
 
-// QuadCircle is the quadratic-circle sums objective of Problem 4.1,
+// QuadCircle is the quadratic-circle sums objective of problems.Problem 4.1,
 //
 //	F(x) = Σ_i p_i min{g_i(x), h_i(x)}   (53),
 //
-// restricted in the paper to the open box (−10, 10) × (−20, 15) (Box). It
-// implements Problem; it is immutable and safe for concurrent use.
+// restricted in the paper to the open box (−10, 10) × (−20, 15) (problems.Box). It
+// implements problems.Problem; it is immutable and safe for concurrent use.
 type QuadCircle struct {
 	comps []QuadCircleComponent
 	w     []float64
 }
 
-var _ Problem = (*QuadCircle)(nil)
+var _ problems.Problem = (*QuadCircle)(nil)
 
 // NewQuadCircle returns the quadratic-circle sum of the components c with
 // weights w (nil or empty: uniform; see the package's weight rule). It
@@ -218,14 +220,14 @@ var _ Problem = (*QuadCircle)(nil)
 // Validate, when c is empty, or when w is invalid. c and w are copied.
 func NewQuadCircle(c []QuadCircleComponent, w []float64) (*QuadCircle, error) {
 	if len(c) == 0 {
-		return nil, errors.New("problems: c is empty: a QuadCircle needs at least one component")
+		return nil, errors.New("paper: c is empty: a QuadCircle needs at least one component")
 	}
 	for i, ci := range c {
 		if err := ci.check(fmt.Sprintf("c[%d].", i)); err != nil {
 			return nil, err
 		}
 	}
-	ww, err := NormalizeWeights(w, len(c))
+	ww, err := problems.NormalizeWeights(w, len(c))
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +244,7 @@ func (q *QuadCircle) Len() int { return len(q.comps) }
 func (q *QuadCircle) Weight(i int) float64 { return q.w[i] }
 
 // Component returns f_i, a QuadCircleComponent.
-func (q *QuadCircle) Component(i int) Component { return q.comps[i] }
+func (q *QuadCircle) Component(i int) problems.Component { return q.comps[i] }
 
 // Params returns the parameters of component i.
 func (q *QuadCircle) Params(i int) QuadCircleComponent { return q.comps[i] }
@@ -257,10 +259,10 @@ func (q *QuadCircle) Func(x []float64) float64 {
 }
 
 // Box returns a new copy of the paper's feasible region, the closed box
-// [−10, 10] × [−20, 15] (Problem 4.1 states the open box; SGD-k projects onto
+// [−10, 10] × [−20, 15] (problems.Problem 4.1 states the open box; SGD-k projects onto
 // the closed one).
-func (q *QuadCircle) Box() *Box {
-	return &Box{Lower: []float64{-10, -20}, Upper: []float64{10, 15}}
+func (q *QuadCircle) Box() *problems.Box {
+	return &problems.Box{Lower: []float64{-10, -20}, Upper: []float64{10, 15}}
 }
 
 // Circular returns the centre of the circular basins, (0, 0). It is a local
@@ -293,9 +295,9 @@ const (
 )
 
 // QuadCircleModel returns Model 1, 2, 3 or 4 of Section 4 of the paper: a
-// quadratic-circle sum (Problem 4.1) of N = 30 components with uniform
+// quadratic-circle sum (problems.Problem 4.1) of N = 30 components with uniform
 // weights, whose two minimizers are the circular one at (0, 0) (Circular) and
-// the quadratic one at (0, −15) (Quadratic). Both are homogeneous: every
+// the quadratic one at (0, −15) (problems.Quadratic). Both are homogeneous: every
 // component's gradient vanishes at both. The switch g_i = h_i stays far from
 // both: at (0, 0) every g_i ≥ 0.2 while h_i ≤ 0.0100001, and within 0.1 of
 // (0, −15) every g_i ≤ 3e-3 while h_i ≥ 0.01. Model 1 is sharp at both
@@ -344,7 +346,7 @@ const (
 // which no model whose component Hessians commute (as radial ones about
 // one centre do: the pointwise quotients are then variances of curvatures)
 // can give; here t_f ≈ 0.85·λ² and the k = 1 convergence thresholds are
-// 1.9e11–2.0e11 and 6.8e14–7.0e14. Quadratic minimizer: the Hessian of g_i
+// 1.9e11–2.0e11 and 6.8e14–7.0e14. problems.Quadratic minimizer: the Hessian of g_i
 // there is 2·Q1_i·e2·e2', so λ_1 = E[2·Q1] exactly; H̄'s second
 // eigenvalue, from the spread of Q2 over the ball, is 7.2e-4·λ_1 (∝ ε²),
 // which RankTol = 1e-3 discards (m = 1; see the rank rule of package geometry) for ε up to about 0.023;
@@ -354,11 +356,11 @@ const (
 //
 // The circular basin is shallow: within the unit disc F rises above
 // F(0, 0) = 0.01 by about 1e-11 (Models 1, 2) or 3e-15 (Models 3, 4), far
-// below what a plot of F shows; F(0, −15) = 0. The box is the paper's, Box.
+// below what a plot of F shows; F(0, −15) = 0. The box is the paper's, problems.Box.
 // An error names model when it is not 1..4.
 func QuadCircleModel(model int) (*QuadCircle, error) {
 	if model < 1 || model > 4 {
-		return nil, fmt.Errorf("problems: model = %d, want 1, 2, 3 or 4", model)
+		return nil, fmt.Errorf("paper: model = %d, want 1, 2, 3 or 4", model)
 	}
 	sharpCircle := model == 1 || model == 2
 	sharpQuad := model == 1 || model == 3

@@ -1,4 +1,4 @@
-package problems_test
+package learning_test
 
 import (
 	"math"
@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 )
 
 func gaussTestSigma() *mat.SymDense {
@@ -25,7 +25,7 @@ func gaussTestSigma() *mat.SymDense {
 // sample mean (12 entries; a false alarm at 5 SE has probability < 1e-5).
 func TestGaussianMomentsMonteCarlo(t *testing.T) {
 	sigma := gaussTestSigma()
-	g, err := problems.NewGaussianLeastSquares(sigma, []float64{1, -1, 0.5}, 0.3)
+	g, err := learning.NewGaussianLeastSquares(sigma, []float64{1, -1, 0.5}, 0.3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestGaussianMomentsMonteCarlo(t *testing.T) {
 	var sumQ, sumQ2, sumF, sumF2 [3][3]float64
 	x := mat.NewVecDense(3, nil)
 	for it := 0; it < n; it++ {
-		row := g.Sample(rnd).(*problems.LeastSquaresRow)
+		row := g.Sample(rnd).(*learning.LeastSquaresRow)
 		copy(x.RawVector().Data, row.A)
 		xsx := mat.Inner(x, s, x)
 		for a := 0; a < 3; a++ {
@@ -71,7 +71,7 @@ func TestGaussianMomentsMonteCarlo(t *testing.T) {
 }
 
 func TestGaussianDerivatives(t *testing.T) {
-	g, err := problems.NewGaussianLeastSquares(gaussTestSigma(), []float64{1, -1, 0.5}, 0.3)
+	g, err := learning.NewGaussianLeastSquares(gaussTestSigma(), []float64{1, -1, 0.5}, 0.3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestNewGaussianLeastSquaresErrors(t *testing.T) {
 		{"zero", mat.NewSymDense(2, nil), []float64{1, 1}, 0},
 		{"NaN sigma", mat.NewSymDense(1, []float64{math.NaN()}), []float64{1}, 0},
 	} {
-		if _, err := problems.NewGaussianLeastSquares(c.sigma, c.theta, c.noise); err == nil {
+		if _, err := learning.NewGaussianLeastSquares(c.sigma, c.theta, c.noise); err == nil {
 			t.Errorf("%s: no error", c.name)
 		}
 	}
@@ -139,7 +139,7 @@ func TestNewGaussianLeastSquaresErrors(t *testing.T) {
 func TestGaussianExpectedNoAlloc(t *testing.T) {
 	sigma := gaussTestSigma()
 	theta := []float64{1, -2, 0.5}
-	g, err := problems.NewGaussianLeastSquares(sigma, theta, 0.3)
+	g, err := learning.NewGaussianLeastSquares(sigma, theta, 0.3)
 	if err != nil {
 		t.Fatal(err)
 	}

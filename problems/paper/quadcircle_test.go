@@ -1,4 +1,4 @@
-package problems_test
+package paper_test
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -35,7 +36,7 @@ func (r qcRegime) String() string {
 // switch g = h and from the circles r = C2, C3 (by margin, relative to the
 // wall width and to the values), so that central differences with steps
 // below margin·(C3−C2) do not straddle a kink.
-func qcClassify(c problems.QuadCircleComponent, x []float64, margin float64) (qcRegime, bool) {
+func qcClassify(c paper.QuadCircleComponent, x []float64, margin float64) (qcRegime, bool) {
 	g, h := c.G(x), c.H(x)
 	r := math.Hypot(x[0], x[1])
 	d := c.C3 - c.C2
@@ -62,17 +63,17 @@ func qcClassify(c problems.QuadCircleComponent, x []float64, margin float64) (qc
 // scales of the models' fine walls (steps scaled to the wall width).
 func TestQuadCircleComponentDerivatives(t *testing.T) {
 	comps := []struct {
-		c     problems.QuadCircleComponent
+		c     paper.QuadCircleComponent
 		scale float64 // size of the sampling square and of the fd step
 		cx    []float64
 	}{
-		{problems.QuadCircleComponent{Q1: 0.3, Q2: 0.8, Q3: -2, C1: 1.5, C2: 0.5, C3: 2, C4: 0.4}, 3, []float64{0, 0}},
-		{problems.QuadCircleComponent{Q1: 2, Q2: 0.3, Q3: 1, C1: 0.7, C2: 0, C3: 1.5, C4: 0.1}, 2.5, []float64{0, 0}},
-		{problems.QuadCircleComponent{Q1: 0.05, Q2: 1.2, Q3: -0.5, C1: 3, C2: 1, C3: 1.3, C4: 0}, 2, []float64{0, 0}},
+		{paper.QuadCircleComponent{Q1: 0.3, Q2: 0.8, Q3: -2, C1: 1.5, C2: 0.5, C3: 2, C4: 0.4}, 3, []float64{0, 0}},
+		{paper.QuadCircleComponent{Q1: 2, Q2: 0.3, Q3: 1, C1: 0.7, C2: 0, C3: 1.5, C4: 0.1}, 2.5, []float64{0, 0}},
+		{paper.QuadCircleComponent{Q1: 0.05, Q2: 1.2, Q3: -0.5, C1: 3, C2: 1, C3: 1.3, C4: 0}, 2, []float64{0, 0}},
 		// A fine wall of Model 1 (g is far above h here: h regimes only).
-		{problems.QuadCircleComponent{Q1: 0.2, Q2: 1, Q3: -15, C1: 1.25e-11 * 1e-16, C2: 0, C3: 1e-8, C4: 0}, 1.5e-8, []float64{0, 0}},
+		{paper.QuadCircleComponent{Q1: 0.2, Q2: 1, Q3: -15, C1: 1.25e-11 * 1e-16, C2: 0, C3: 1e-8, C4: 0}, 1.5e-8, []float64{0, 0}},
 		// g near its own minimum at tiny scale: the quadratic minimizer.
-		{problems.QuadCircleComponent{Q1: 0.2, Q2: 1, Q3: -15, C1: 1.4e-11, C2: 0, C3: 1, C4: 0.01}, 0.05, []float64{0, -15}},
+		{paper.QuadCircleComponent{Q1: 0.2, Q2: 1, Q3: -15, C1: 1.4e-11, C2: 0, C3: 1, C4: 0.01}, 0.05, []float64{0, -15}},
 	}
 	rnd := rand.New(rand.NewPCG(1, 1))
 	grad := make([]float64, 2)
@@ -161,7 +162,7 @@ func qcFloatsEqual(a, b []float64) bool {
 // differ by O(δ) (a jump in the Hessian of the smoothstep's size C1/d²
 // would fail by a factor 1e4 here), and the C2 = 0 limits at x = 0.
 func TestQuadCircleHSmooth(t *testing.T) {
-	for _, c := range []problems.QuadCircleComponent{
+	for _, c := range []paper.QuadCircleComponent{
 		{Q1: 10, Q2: 0, Q3: 100, C1: 2, C2: 0.5, C3: 1.5, C4: 0.3},
 		{Q1: 10, Q2: 0, Q3: 100, C1: 2, C2: 0, C3: 1.5, C4: 0.3},
 		{Q1: 10, Q2: 0, Q3: 100, C1: 1e-20, C2: 0, C3: 1e-7, C4: 0.3},
@@ -222,7 +223,7 @@ func TestQuadCircleHSmooth(t *testing.T) {
 // derivatives are g's.
 func TestQuadCircleTies(t *testing.T) {
 	// g = x2², h = 4 inside r ≤ 3: at x = (0, 2), g = h = 4 exactly.
-	c := problems.QuadCircleComponent{Q1: 1, Q2: 0, Q3: 0, C1: 1, C2: 3, C3: 5, C4: 4}
+	c := paper.QuadCircleComponent{Q1: 1, Q2: 0, Q3: 0, C1: 1, C2: 3, C3: 5, C4: 4}
 	x := []float64{0, 2}
 	if c.G(x) != c.H(x) {
 		t.Fatalf("not a tie: g=%v h=%v", c.G(x), c.H(x))
@@ -246,22 +247,22 @@ func TestQuadCircleTies(t *testing.T) {
 }
 
 func TestQuadCircleErrors(t *testing.T) {
-	good := problems.QuadCircleComponent{Q1: 1, Q2: 1, Q3: -15, C1: 1, C2: 0, C3: 1, C4: 0.1}
+	good := paper.QuadCircleComponent{Q1: 1, Q2: 1, Q3: -15, C1: 1, C2: 0, C3: 1, C4: 0.1}
 	nan := math.NaN()
 	for _, tc := range []struct {
-		mod  func(c *problems.QuadCircleComponent)
+		mod  func(c *paper.QuadCircleComponent)
 		want string
 	}{
-		{func(c *problems.QuadCircleComponent) { c.Q1 = -1 }, "Q1"},
-		{func(c *problems.QuadCircleComponent) { c.Q2 = -0.5 }, "Q2"},
-		{func(c *problems.QuadCircleComponent) { c.Q3 = nan }, "Q3"},
-		{func(c *problems.QuadCircleComponent) { c.Q3 = math.Inf(-1) }, "Q3"},
-		{func(c *problems.QuadCircleComponent) { c.C1 = -2 }, "C1"},
-		{func(c *problems.QuadCircleComponent) { c.C2 = -1e-9 }, "C2"},
-		{func(c *problems.QuadCircleComponent) { c.C3 = 0 }, "C3"},
-		{func(c *problems.QuadCircleComponent) { c.C2, c.C3 = 2, 2 }, "C3"},
-		{func(c *problems.QuadCircleComponent) { c.C3 = math.Inf(1) }, "C3"},
-		{func(c *problems.QuadCircleComponent) { c.C4 = nan }, "C4"},
+		{func(c *paper.QuadCircleComponent) { c.Q1 = -1 }, "Q1"},
+		{func(c *paper.QuadCircleComponent) { c.Q2 = -0.5 }, "Q2"},
+		{func(c *paper.QuadCircleComponent) { c.Q3 = nan }, "Q3"},
+		{func(c *paper.QuadCircleComponent) { c.Q3 = math.Inf(-1) }, "Q3"},
+		{func(c *paper.QuadCircleComponent) { c.C1 = -2 }, "C1"},
+		{func(c *paper.QuadCircleComponent) { c.C2 = -1e-9 }, "C2"},
+		{func(c *paper.QuadCircleComponent) { c.C3 = 0 }, "C3"},
+		{func(c *paper.QuadCircleComponent) { c.C2, c.C3 = 2, 2 }, "C3"},
+		{func(c *paper.QuadCircleComponent) { c.C3 = math.Inf(1) }, "C3"},
+		{func(c *paper.QuadCircleComponent) { c.C4 = nan }, "C4"},
 	} {
 		c := good
 		tc.mod(&c)
@@ -269,7 +270,7 @@ func TestQuadCircleErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Validate(%+v) = %v, want an error naming %s", c, err, tc.want)
 		}
-		_, err = problems.NewQuadCircle([]problems.QuadCircleComponent{good, c}, nil)
+		_, err = paper.NewQuadCircle([]paper.QuadCircleComponent{good, c}, nil)
 		if err == nil || !strings.Contains(err.Error(), "c[1]") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("NewQuadCircle with %+v: %v, want an error naming c[1] and %s", c, err, tc.want)
 		}
@@ -277,24 +278,24 @@ func TestQuadCircleErrors(t *testing.T) {
 	if err := good.Validate(); err != nil {
 		t.Errorf("Validate(good) = %v", err)
 	}
-	two := []problems.QuadCircleComponent{good, good}
+	two := []paper.QuadCircleComponent{good, good}
 	for _, w := range [][]float64{{1}, {0.5, 0.6}, {1, 0}, {nan, 1}, {-0.5, 1.5}} {
-		if _, err := problems.NewQuadCircle(two, w); err == nil || !strings.Contains(err.Error(), "w") {
+		if _, err := paper.NewQuadCircle(two, w); err == nil || !strings.Contains(err.Error(), "w") {
 			t.Errorf("NewQuadCircle(w = %v) = %v, want an error naming w", w, err)
 		}
 	}
-	if _, err := problems.NewQuadCircle(nil, nil); err == nil || !strings.Contains(err.Error(), "c") {
+	if _, err := paper.NewQuadCircle(nil, nil); err == nil || !strings.Contains(err.Error(), "c") {
 		t.Errorf("NewQuadCircle(nil) = %v, want an error naming c", err)
 	}
 	for _, m := range []int{0, 5, -1} {
-		if _, err := problems.QuadCircleModel(m); err == nil || !strings.Contains(err.Error(), "model") {
+		if _, err := paper.QuadCircleModel(m); err == nil || !strings.Contains(err.Error(), "model") {
 			t.Errorf("QuadCircleModel(%d) = %v, want an error naming model", m, err)
 		}
 	}
 	// Inputs are copied.
-	cs := []problems.QuadCircleComponent{good, good}
+	cs := []paper.QuadCircleComponent{good, good}
 	w := []float64{0.25, 0.75}
-	q, err := problems.NewQuadCircle(cs, w)
+	q, err := paper.NewQuadCircle(cs, w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +309,7 @@ func TestQuadCircleErrors(t *testing.T) {
 // and Var(2Q1) exact, every Q3 = −15, valid components, uniform weights.
 func TestQuadCircleModelParameters(t *testing.T) {
 	for model := 1; model <= 4; model++ {
-		q, err := problems.QuadCircleModel(model)
+		q, err := paper.QuadCircleModel(model)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +355,7 @@ func TestQuadCircleModelParameters(t *testing.T) {
 func TestQuadCircleModelMinimizers(t *testing.T) {
 	grad := make([]float64, 2)
 	for model := 1; model <= 4; model++ {
-		q, err := problems.QuadCircleModel(model)
+		q, err := paper.QuadCircleModel(model)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -438,7 +439,7 @@ func TestQuadCircleModelCalibration(t *testing.T) {
 	circDiv := map[int][2]float64{}
 	circConv := map[int]float64{}
 	for model := 1; model <= 4; model++ {
-		q, err := problems.QuadCircleModel(model)
+		q, err := paper.QuadCircleModel(model)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -501,7 +502,7 @@ func TestQuadCircleModelCalibration(t *testing.T) {
 // TestQuadCircleModelEstimateWorkers checks that Estimate on a model does
 // not depend on the number of workers (bit-identical).
 func TestQuadCircleModelEstimateWorkers(t *testing.T) {
-	q, err := problems.QuadCircleModel(1)
+	q, err := paper.QuadCircleModel(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +518,7 @@ func TestQuadCircleModelEstimateWorkers(t *testing.T) {
 // about (0, 0), projected onto the box, and returns how many end more than
 // 10 times farther from (0, 0) than they started: the experiment of
 // Section 4.1 (Figures 5 and 7).
-func qcEscapes(q *problems.QuadCircle, batch int, step float64, seed uint64) int {
+func qcEscapes(q *paper.QuadCircle, batch int, step float64, seed uint64) int {
 	rnd := rand.New(rand.NewPCG(seed, 2))
 	box := q.Box()
 	g := make([]float64, 2)
@@ -558,7 +559,7 @@ func qcEscapes(q *problems.QuadCircle, batch int, step float64, seed uint64) int
 // over three seeds, to leave room for the seed.
 func TestQuadCircleModelEscape(t *testing.T) {
 	for model := 1; model <= 4; model++ {
-		q, err := problems.QuadCircleModel(model)
+		q, err := paper.QuadCircleModel(model)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -579,7 +580,7 @@ func TestQuadCircleModelEscape(t *testing.T) {
 }
 
 func BenchmarkQuadCircleComponent(b *testing.B) {
-	q, err := problems.QuadCircleModel(1)
+	q, err := paper.QuadCircleModel(1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -610,7 +611,7 @@ func BenchmarkQuadCircleComponent(b *testing.B) {
 }
 
 func BenchmarkQuadCircleEstimate(b *testing.B) {
-	q, err := problems.QuadCircleModel(1)
+	q, err := paper.QuadCircleModel(1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -627,7 +628,7 @@ func BenchmarkQuadCircleEstimate(b *testing.B) {
 // An empty destination is resized, as by the other components, and G and H
 // answer NaN, not a panic, on an x of the wrong length.
 func TestQuadCircleComponentEmptyHessAndLength(t *testing.T) {
-	c := problems.QuadCircleComponent{Q1: 1, Q2: 0.5, Q3: -15, C1: 1, C2: 0, C3: 2, C4: 0.5}
+	c := paper.QuadCircleComponent{Q1: 1, Q2: 0.5, Q3: -15, C1: 1, C2: 0, C3: 2, C4: 0.5}
 	x := []float64{0.3, -0.4}
 	var empty mat.SymDense
 	c.Hess(&empty, x)

@@ -1,4 +1,4 @@
-package problems
+package paper
 
 import (
 	"errors"
@@ -7,6 +7,10 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // STComponent is one Styblinski–Tang component of eq. (54),
@@ -28,15 +32,15 @@ type STComponent struct {
 }
 
 var (
-	_ Component         = STComponent{}
-	_ DiagonalHessianer = STComponent{}
-	_ Hessianer         = STComponent{}
-	_ HessVecer         = STComponent{}
+	_ problems.Component         = STComponent{}
+	_ problems.DiagonalHessianer = STComponent{}
+	_ problems.Hessianer         = STComponent{}
+	_ problems.HessVecer         = STComponent{}
 )
 
 func (c STComponent) checkLen(name string, n int) {
 	if n != len(c.C1) {
-		panic(fmt.Sprintf("problems: STComponent: len(%s) = %d, want %d", name, n, len(c.C1)))
+		panic(fmt.Sprintf("paper: STComponent: len(%s) = %d, want %d", name, n, len(c.C1)))
 	}
 }
 
@@ -61,7 +65,7 @@ func (c STComponent) Grad(grad, x []float64) {
 }
 
 // DiagonalHess writes the diagonal of ∇²f(x), 6·C1[d]·x_d² + C2[d], into
-// diag (the DiagonalHessianer interface).
+// diag (the problems.DiagonalHessianer interface).
 func (c STComponent) DiagonalHess(diag, x []float64) {
 	c.checkLen("x", len(x))
 	c.checkLen("diag", len(diag))
@@ -97,7 +101,7 @@ func writeDiagSym(hess *mat.SymDense, p int, f func(d int) float64) {
 		hess.ReuseAsSym(p)
 	}
 	if n := hess.SymmetricDim(); n != p {
-		panic(fmt.Sprintf("problems: Hess: hess is %d×%d, want %d×%d", n, n, p, p))
+		panic(fmt.Sprintf("paper: Hess: hess is %d×%d, want %d×%d", n, n, p, p))
 	}
 	raw := hess.RawSymmetric()
 	for a := 0; a < p; a++ {
@@ -112,13 +116,13 @@ func writeDiagSym(hess *mat.SymDense, p int, f func(d int) float64) {
 // ErrSTSingleWell is returned (wrapped, with the coordinate and the value)
 // by NewStyblinskiTang when a coordinate's averaged cubic
 // 2ā1·x³ + ā2·x + ā3/2 does not have three distinct real roots, so that the
-// coordinate has a single well instead of the two minima that Problem 5.1
+// coordinate has a single well instead of the two minima that problems.Problem 5.1
 // needs. Test for it with errors.Is.
-var ErrSTSingleWell = errors.New("problems: averaged Styblinski–Tang cubic has fewer than three real roots")
+var ErrSTSingleWell = errors.New("paper: averaged Styblinski–Tang cubic has fewer than three real roots")
 
-// StyblinskiTang is the Styblinski–Tang sums problem, Problem 5.1 of the
+// StyblinskiTang is the Styblinski–Tang sums problem, problems.Problem 5.1 of the
 // paper: F(x) = Σ_i p_i f_i(x) with f_i the STComponent of eq. (54), on the
-// box (−5, 5)^p (see Box). Because every f_i is separable, F is the
+// box (−5, 5)^p (see problems.Box). Because every f_i is separable, F is the
 // Styblinski–Tang function of the weighted mean coefficients
 // ā_j[d] = Σ_i p_i C_j[d]:
 //
@@ -139,12 +143,12 @@ var ErrSTSingleWell = errors.New("problems: averaged Styblinski–Tang cubic has
 //
 // A StyblinskiTang is immutable after construction and safe for concurrent
 // use. Slices returned by its methods are fresh copies, except that the
-// STComponent returned by Component shares the problem's coefficient
+// STComponent returned by problems.Component shares the problem's coefficient
 // storage, which must not be modified.
 type StyblinskiTang struct {
 	p     int
 	comps []STComponent
-	boxed []Component // comps[i] converted once, so that Component does not allocate
+	boxed []problems.Component // comps[i] converted once, so that problems.Component does not allocate
 	w     []float64
 
 	a1, a2, a3    []float64 // weighted means of the coefficients
@@ -154,14 +158,14 @@ type StyblinskiTang struct {
 }
 
 var (
-	_ Problem           = (*StyblinskiTang)(nil)
-	_ ExpectedGrader    = (*StyblinskiTang)(nil)
-	_ ExpectedHessianer = (*StyblinskiTang)(nil)
-	_ DiagonalMomenter  = (*StyblinskiTang)(nil)
-	_ ExpectedHessVecer = (*StyblinskiTang)(nil)
+	_ problems.Problem           = (*StyblinskiTang)(nil)
+	_ problems.ExpectedGrader    = (*StyblinskiTang)(nil)
+	_ problems.ExpectedHessianer = (*StyblinskiTang)(nil)
+	_ problems.DiagonalMomenter  = (*StyblinskiTang)(nil)
+	_ problems.ExpectedHessVecer = (*StyblinskiTang)(nil)
 )
 
-// NewStyblinskiTang returns the Styblinski–Tang sums problem (Problem 5.1)
+// NewStyblinskiTang returns the Styblinski–Tang sums problem (problems.Problem 5.1)
 // with components c and weights w. A nil or empty w means uniform weights
 // 1/N; otherwise every w_i must be positive and finite and the sum within
 // 1e-9 of one (the weights are then normalised). Every component must have
@@ -173,16 +177,16 @@ var (
 // coordinate. The coefficients are copied.
 func NewStyblinskiTang(c []STComponent, w []float64) (*StyblinskiTang, error) {
 	if len(c) == 0 {
-		return nil, errors.New("problems: c is empty, want at least one STComponent")
+		return nil, errors.New("paper: c is empty, want at least one STComponent")
 	}
 	p := len(c[0].C1)
 	if p < 1 {
-		return nil, errors.New("problems: c[0].C1 is empty, want dimension at least 1")
+		return nil, errors.New("paper: c[0].C1 is empty, want dimension at least 1")
 	}
 	for i, ci := range c {
 		for j, v := range [3][]float64{ci.C1, ci.C2, ci.C3} {
 			name := fmt.Sprintf("c[%d].C%d", i, j+1)
-			if err := checkVec(name, v, p); err != nil {
+			if err := valid.Vec("paper", name, v, p); err != nil {
 				return nil, err
 			}
 			for d, x := range v {
@@ -192,12 +196,12 @@ func NewStyblinskiTang(c []STComponent, w []float64) (*StyblinskiTang, error) {
 					if j == 1 {
 						want = "≤ 0"
 					}
-					return nil, fmt.Errorf("problems: %s[%d] = %v, want %s (eq. (54))", name, d, x, want)
+					return nil, fmt.Errorf("paper: %s[%d] = %v, want %s (eq. (54))", name, d, x, want)
 				}
 			}
 		}
 	}
-	ww, err := NormalizeWeights(w, len(c))
+	ww, err := problems.NormalizeWeights(w, len(c))
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +229,7 @@ func NewStyblinskiTang(c []STComponent, w []float64) (*StyblinskiTang, error) {
 // coordinate has fewer than three real roots.
 func (st *StyblinskiTang) init() error {
 	p := st.p
-	st.boxed = make([]Component, len(st.comps))
+	st.boxed = make([]problems.Component, len(st.comps))
 	for i, c := range st.comps {
 		st.boxed[i] = c
 	}
@@ -319,12 +323,12 @@ func (st *StyblinskiTang) Weight(i int) float64 { return st.w[i] }
 
 // Component returns f_i, an STComponent, without allocating. Its
 // coefficient slices share the problem's storage and must not be modified.
-func (st *StyblinskiTang) Component(i int) Component { return st.boxed[i] }
+func (st *StyblinskiTang) Component(i int) problems.Component { return st.boxed[i] }
 
 // Box returns the closed box [−5, 5]^p onto which SGD-k projects its
-// iterates for Problem 5.1 (the paper's feasible region is the open box).
-func (st *StyblinskiTang) Box() *Box {
-	b := &Box{Lower: make([]float64, st.p), Upper: make([]float64, st.p)}
+// iterates for problems.Problem 5.1 (the paper's feasible region is the open box).
+func (st *StyblinskiTang) Box() *problems.Box {
+	b := &problems.Box{Lower: make([]float64, st.p), Upper: make([]float64, st.p)}
 	for d := range b.Lower {
 		b.Lower[d], b.Upper[d] = -5, 5
 	}
@@ -354,7 +358,7 @@ func (st *StyblinskiTang) CoordinateMaxima() []float64 { return clone(st.middle)
 // It returns an error if len(upper) ≠ Dim().
 func (st *StyblinskiTang) Minimizer(upper []bool) ([]float64, error) {
 	if len(upper) != st.p {
-		return nil, fmt.Errorf("problems: upper has length %d, want %d", len(upper), st.p)
+		return nil, fmt.Errorf("paper: upper has length %d, want %d", len(upper), st.p)
 	}
 	x := make([]float64, st.p)
 	for d, u := range upper {
@@ -438,16 +442,16 @@ func (st *StyblinskiTang) Func(x []float64) float64 {
 
 func (st *StyblinskiTang) checkX(x []float64) {
 	if len(x) != st.p {
-		panic(fmt.Sprintf("problems: StyblinskiTang: len(x) = %d, want %d", len(x), st.p))
+		panic(fmt.Sprintf("paper: StyblinskiTang: len(x) = %d, want %d", len(x), st.p))
 	}
 }
 
 // ExpectedGrad writes ∇F(x) = Σ_i p_i ∇f_i(x) into grad, computed in O(p)
-// from the mean coefficients (the ExpectedGrader interface).
+// from the mean coefficients (the problems.ExpectedGrader interface).
 func (st *StyblinskiTang) ExpectedGrad(grad, x []float64) {
 	st.checkX(x)
 	if len(grad) != st.p {
-		panic(fmt.Sprintf("problems: StyblinskiTang: len(grad) = %d, want %d", len(grad), st.p))
+		panic(fmt.Sprintf("paper: StyblinskiTang: len(grad) = %d, want %d", len(grad), st.p))
 	}
 	for d, v := range x {
 		grad[d] = 2*st.a1[d]*v*v*v + st.a2[d]*v + st.a3[d]/2
@@ -466,7 +470,7 @@ func (st *StyblinskiTang) ExpectedHess(hess *mat.SymDense, x []float64) {
 func (st *StyblinskiTang) ExpectedHessVec(dst, x, v []float64) {
 	st.checkX(x)
 	if len(dst) != st.p || len(v) != st.p {
-		panic(fmt.Sprintf("problems: StyblinskiTang: len(dst) = %d, len(v) = %d, want %d", len(dst), len(v), st.p))
+		panic(fmt.Sprintf("paper: StyblinskiTang: len(dst) = %d, len(v) = %d, want %d", len(dst), len(v), st.p))
 	}
 	for d, xd := range x {
 		dst[d] = st.curv(d, xd) * v[d]
@@ -489,7 +493,7 @@ func (st *StyblinskiTang) ExpectedHessVec(dst, x, v []float64) {
 func (st *StyblinskiTang) DiagonalMoments(h, m, x []float64) {
 	st.checkX(x)
 	if len(h) != st.p || len(m) != st.p {
-		panic(fmt.Sprintf("problems: StyblinskiTang: len(h) = %d, len(m) = %d, want %d", len(h), len(m), st.p))
+		panic(fmt.Sprintf("paper: StyblinskiTang: len(h) = %d, len(m) = %d, want %d", len(h), len(m), st.p))
 	}
 	for d, v := range x {
 		v2 := v * v
@@ -540,7 +544,7 @@ const stMaxRedraws = 100
 //
 // Coordinate d = 0..p−1 has the scale α_d = α_lo·(α_hi/α_lo)^(d/(p−1)), a
 // geometric ladder with [α_lo, α_hi] = [0.7, 1.15] (Model 1), [0.09, 0.36]
-// (Model 2) and [0.045, 0.15] (Model 3). Component i is active in coordinate
+// (Model 2) and [0.045, 0.15] (Model 3). problems.Component i is active in coordinate
 // d independently with probability q = 25/N (about 25 components touch each
 // coordinate); an active pair gets
 //
@@ -591,7 +595,7 @@ const stMaxRedraws = 100
 //
 // # Behaviour
 //
-// Simulated with sgdk.Run (20 iterations, iterates projected onto Box, 100
+// Simulated with sgdk.Run (20 iterations, iterates projected onto problems.Box, 100
 // runs per cell, starts uniform in balls of radius 1e−3, 1e−2, 1e−1 and 1
 // about the minimizer) for k = 1, 200, 500, ∞, both minimizers, all models
 // and seeds 1–3: at C = 0.5·u(k) every one of the 28 800 runs (2
@@ -605,7 +609,7 @@ const stMaxRedraws = 100
 // StyblinskiTangModel returns an error naming model unless it is 1, 2 or 3.
 func StyblinskiTangModel(model int, seed uint64) (*StyblinskiTang, error) {
 	if model < 1 || model > 3 {
-		return nil, fmt.Errorf("problems: model = %d, want 1, 2 or 3", model)
+		return nil, fmt.Errorf("paper: model = %d, want 1, 2 or 3", model)
 	}
 	m := stModels[model]
 	p, n := m.p, m.n
@@ -646,11 +650,11 @@ func StyblinskiTangModel(model int, seed uint64) (*StyblinskiTang, error) {
 			ok = stTwoWells(s1/float64(n), s2/float64(n), s3/float64(n))
 		}
 		if !ok {
-			return nil, fmt.Errorf("problems: model %d, seed %d: coordinate %d: %w after %d draws", model, seed, d, ErrSTSingleWell, stMaxRedraws)
+			return nil, fmt.Errorf("paper: model %d, seed %d: coordinate %d: %w after %d draws", model, seed, d, ErrSTSingleWell, stMaxRedraws)
 		}
 	}
 	if err := st.init(); err != nil {
-		return nil, fmt.Errorf("problems: model %d, seed %d: %w", model, seed, err)
+		return nil, fmt.Errorf("paper: model %d, seed %d: %w", model, seed, err)
 	}
 	return st, nil
 }

@@ -1,4 +1,4 @@
-package problems
+package learning
 
 import (
 	"errors"
@@ -8,6 +8,10 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // LeastSquaresRow is the least-squares component f(x) = ½(a'x − y)² of one
@@ -19,10 +23,10 @@ type LeastSquaresRow struct {
 }
 
 var (
-	_ Component        = (*LeastSquaresRow)(nil)
-	_ Hessianer        = (*LeastSquaresRow)(nil)
-	_ HessVecer        = (*LeastSquaresRow)(nil)
-	_ RankOneHessianer = (*LeastSquaresRow)(nil)
+	_ problems.Component        = (*LeastSquaresRow)(nil)
+	_ problems.Hessianer        = (*LeastSquaresRow)(nil)
+	_ problems.HessVecer        = (*LeastSquaresRow)(nil)
+	_ problems.RankOneHessianer = (*LeastSquaresRow)(nil)
 )
 
 // Func returns ½(a'x − y)².
@@ -43,7 +47,7 @@ func (r *LeastSquaresRow) HessVec(dst, x, v []float64) {
 
 // Hess writes aa' into hess.
 func (r *LeastSquaresRow) Hess(hess *mat.SymDense, x []float64) {
-	resizeSym(hess, len(r.A))
+	valid.ResizeSym("learning", hess, len(r.A))
 	for i, ai := range r.A {
 		for j := i; j < len(r.A); j++ {
 			hess.SetSym(i, j, ai*r.A[j])
@@ -60,8 +64,8 @@ func (r *LeastSquaresRow) Ridge() float64 { return 0 }
 
 // GaussianLeastSquares is least squares with Gaussian rows (beyond the
 // paper): x ~ N(0, Σ), y = x'θ* + σ_noise·z with z ~ N(0, 1) independent,
-// and components f(θ) = ½(x'θ − y)² (LeastSquaresRow). It is a Sampler, not a
-// finite Problem: its randomness is continuous. Its moments are exact:
+// and components f(θ) = ½(x'θ − y)² (LeastSquaresRow). It is a problems.Sampler, not a
+// finite problems.Problem: its randomness is continuous. Its moments are exact:
 //
 //	F(θ) = ½(θ − θ*)'Σ(θ − θ*) + ½σ_noise²,  H = E[Q] = Σ  (Q = xx'),
 //	E[Q S Q] = 2ΣSΣ + tr(SΣ)Σ            (Isserlis' theorem),
@@ -81,10 +85,10 @@ type GaussianLeastSquares struct {
 }
 
 var (
-	_ Sampler           = (*GaussianLeastSquares)(nil)
-	_ ExpectedGrader    = (*GaussianLeastSquares)(nil)
-	_ ExpectedHessianer = (*GaussianLeastSquares)(nil)
-	_ ExpectedHessVecer = (*GaussianLeastSquares)(nil)
+	_ problems.Sampler           = (*GaussianLeastSquares)(nil)
+	_ problems.ExpectedGrader    = (*GaussianLeastSquares)(nil)
+	_ problems.ExpectedHessianer = (*GaussianLeastSquares)(nil)
+	_ problems.ExpectedHessVecer = (*GaussianLeastSquares)(nil)
 )
 
 // NewGaussianLeastSquares returns Gaussian least squares with row covariance
@@ -94,44 +98,44 @@ var (
 // g ~ N(0, I). Inputs are copied. Errors name the argument.
 func NewGaussianLeastSquares(sigma mat.Symmetric, theta []float64, noise float64) (*GaussianLeastSquares, error) {
 	if sigma == nil {
-		return nil, errors.New("problems: sigma is nil")
+		return nil, errors.New("learning: sigma is nil")
 	}
 	p := sigma.SymmetricDim()
-	if err := checkDim("sigma dimension", p); err != nil {
+	if err := valid.Dim("learning", "sigma dimension", p); err != nil {
 		return nil, err
 	}
 	s := mat.NewSymDense(p, nil)
 	for i := 0; i < p; i++ {
 		for j := i; j < p; j++ {
 			v := sigma.At(i, j)
-			if err := checkFinite(fmt.Sprintf("sigma[%d][%d]", i, j), v); err != nil {
+			if err := valid.Finite("learning", fmt.Sprintf("sigma[%d][%d]", i, j), v); err != nil {
 				return nil, err
 			}
 			if d := math.Abs(v - sigma.At(j, i)); d > 1e-12*math.Max(1, math.Abs(v)) {
-				return nil, fmt.Errorf("problems: sigma is not symmetric at [%d][%d]", i, j)
+				return nil, fmt.Errorf("learning: sigma is not symmetric at [%d][%d]", i, j)
 			}
 			s.SetSym(i, j, v)
 		}
 	}
-	if err := checkVec("theta", theta, p); err != nil {
+	if err := valid.Vec("learning", "theta", theta, p); err != nil {
 		return nil, err
 	}
 	if !(noise >= 0) || math.IsInf(noise, 0) {
-		return nil, fmt.Errorf("problems: noise = %v, want finite and ≥ 0", noise)
+		return nil, fmt.Errorf("learning: noise = %v, want finite and ≥ 0", noise)
 	}
 	var es mat.EigenSym
 	if !es.Factorize(s, true) {
-		return nil, errors.New("problems: eigendecomposition of sigma failed")
+		return nil, errors.New("learning: eigendecomposition of sigma failed")
 	}
 	vals := es.Values(nil)
 	var vecs mat.Dense
 	es.VectorsTo(&vecs)
 	lmax := vals[p-1]
 	if !(lmax > 0) {
-		return nil, fmt.Errorf("problems: sigma has no positive eigenvalue (largest %v)", lmax)
+		return nil, fmt.Errorf("learning: sigma has no positive eigenvalue (largest %v)", lmax)
 	}
 	if vals[0] < -1e-12*lmax {
-		return nil, fmt.Errorf("problems: sigma is not positive semidefinite (eigenvalue %v)", vals[0])
+		return nil, fmt.Errorf("learning: sigma is not positive semidefinite (eigenvalue %v)", vals[0])
 	}
 	factor := mat.NewDense(p, p, nil)
 	eigs := make([]float64, p)
@@ -151,7 +155,7 @@ func (g *GaussianLeastSquares) Dim() int { return len(g.theta) }
 // Sample draws one row x ~ N(0, Σ) and y = x'θ* + σ_noise·z, and returns the
 // component ½(x'θ − y)² as a *LeastSquaresRow. It uses p + 1 normal variates
 // of rnd (p when σ_noise = 0).
-func (g *GaussianLeastSquares) Sample(rnd *rand.Rand) Component {
+func (g *GaussianLeastSquares) Sample(rnd *rand.Rand) problems.Component {
 	p := len(g.theta)
 	z := make([]float64, p)
 	for i := range z {
@@ -219,7 +223,9 @@ func (g *GaussianLeastSquares) ExpectedGrad(grad, x []float64) {
 }
 
 // ExpectedHessVec writes Σv into dst (at every θ).
-func (g *GaussianLeastSquares) ExpectedHessVec(dst, x, v []float64) { symMul(dst, g.sigma, v) }
+func (g *GaussianLeastSquares) ExpectedHessVec(dst, x, v []float64) {
+	mat.NewVecDense(len(dst), dst).MulVec(g.sigma, mat.NewVecDense(len(v), v))
+}
 
 // ExpectedHess writes H = Σ into hess (at every θ).
 func (g *GaussianLeastSquares) ExpectedHess(hess *mat.SymDense, x []float64) { hess.CopySym(g.sigma) }

@@ -1,4 +1,4 @@
-package problems_test
+package learning_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 	"github.com/flatminima/flatminima/thresholds"
 )
 
@@ -16,7 +17,7 @@ import (
 // generic operator form and by the secular equation, without sampling.
 func ExampleGaussianLeastSquares() {
 	sigma := mat.NewSymDense(2, []float64{1, 0, 0, 0.25})
-	g, err := problems.NewGaussianLeastSquares(sigma, []float64{1, 2}, 0)
+	g, err := learning.NewGaussianLeastSquares(sigma, []float64{1, 2}, 0)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -27,7 +28,7 @@ func ExampleGaussianLeastSquares() {
 		fmt.Printf("k = %v: C* = %.4g (operator) = %.4g (secular)\n", k, op, fast)
 	}
 	// One online draw: a row x ~ N(0, Σ) with y = x'θ*.
-	row := g.Sample(rand.New(rand.NewPCG(1, 2))).(*problems.LeastSquaresRow)
+	row := g.Sample(rand.New(rand.NewPCG(1, 2))).(*learning.LeastSquaresRow)
 	fmt.Printf("residual at θ*: %.4g\n", row.Func(g.Minimizer()))
 	// Output:
 	// k = 1: C* = 0.6439 (operator) = 0.6439 (secular)
@@ -38,7 +39,7 @@ func ExampleGaussianLeastSquares() {
 // ExampleSampledProblem turns a Sampler into a finite Problem: the empirical
 // mixture of 1000 draws, which every function taking a Problem accepts.
 func ExampleSampledProblem() {
-	g, _ := problems.NewGaussianLeastSquares(mat.NewSymDense(1, []float64{2}), []float64{3}, 0.5)
+	g, _ := learning.NewGaussianLeastSquares(mat.NewSymDense(1, []float64{2}), []float64{3}, 0.5)
 	p, _ := problems.SampledProblem(g, 1000, 1)
 	h := mat.NewSymDense(1, nil)
 	// The empirical expected Hessian estimates Σ = 2.
@@ -61,7 +62,7 @@ func ExampleNewLeastSquares() {
 		1, -1,
 	})
 	y := []float64{1, 2, 3, -1}
-	ls, _ := problems.NewLeastSquares(a, y, nil)
+	ls, _ := learning.NewLeastSquares(a, y, nil)
 	x, _ := ls.Minimizer()
 	fmt.Printf("θ* = [%.4g %.4g], homogeneous: %v\n", x[0], x[1], ls.Homogeneous(x, 1e-9))
 	hs := make([]mat.Symmetric, ls.Len())
@@ -88,7 +89,7 @@ func ExampleNewLogistic() {
 		-0.3, -0.8,
 	})
 	y := []float64{1, -1, 1, 0} // 0 is read as −1
-	lg, err := problems.NewLogistic(a, y, nil, 0.1)
+	lg, err := learning.NewLogistic(a, y, nil, 0.1)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package problems
+package learning
 
 import (
 	"errors"
@@ -10,6 +10,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/flatminima/flatminima/problems"
+
+	"github.com/flatminima/flatminima/problems/internal/valid"
 )
 
 // LeastSquares is least squares on a data matrix (beyond the paper): rows
@@ -17,7 +21,7 @@ import (
 //
 //	F(θ) = Σ_i w_i ½(a_i'θ − y_i)²,   ∇²f_i = a_i a_i'  (rank one),
 //
-// a finite-sum Problem whose components are *LeastSquaresRow, so a user can
+// a finite-sum problems.Problem whose components are *LeastSquaresRow, so a user can
 // point the library at their own data. H = A'WA is constant; a minimizer is
 // homogeneous (Definition 3.4) exactly when the data are interpolated
 // (every residual a_i'θ* − y_i is zero). Build it with NewLeastSquares.
@@ -29,10 +33,10 @@ type LeastSquares struct {
 }
 
 var (
-	_ Problem           = (*LeastSquares)(nil)
-	_ ExpectedGrader    = (*LeastSquares)(nil)
-	_ ExpectedHessianer = (*LeastSquares)(nil)
-	_ ExpectedHessVecer = (*LeastSquares)(nil)
+	_ problems.Problem           = (*LeastSquares)(nil)
+	_ problems.ExpectedGrader    = (*LeastSquares)(nil)
+	_ problems.ExpectedHessianer = (*LeastSquares)(nil)
+	_ problems.ExpectedHessVecer = (*LeastSquares)(nil)
 )
 
 // NewLeastSquares returns least squares on the rows of a (n×p) with targets
@@ -55,24 +59,24 @@ func NewLeastSquares(a mat.Matrix, y, w []float64) (*LeastSquares, error) {
 // readData validates and copies a data matrix, its targets and weights.
 func readData(a mat.Matrix, y, w []float64) (*mat.Dense, []float64, error) {
 	if a == nil {
-		return nil, nil, errors.New("problems: a is nil")
+		return nil, nil, errors.New("learning: a is nil")
 	}
 	n, p := a.Dims()
 	if n < 1 || p < 1 {
-		return nil, nil, fmt.Errorf("problems: a is %d×%d, want at least one row and column", n, p)
+		return nil, nil, fmt.Errorf("learning: a is %d×%d, want at least one row and column", n, p)
 	}
 	ad := mat.DenseCopyOf(a)
 	for i := 0; i < n; i++ {
 		for j := 0; j < p; j++ {
-			if err := checkFinite(fmt.Sprintf("a[%d][%d]", i, j), ad.At(i, j)); err != nil {
+			if err := valid.Finite("learning", fmt.Sprintf("a[%d][%d]", i, j), ad.At(i, j)); err != nil {
 				return nil, nil, err
 			}
 		}
 	}
-	if err := checkVec("y", y, n); err != nil {
+	if err := valid.Vec("learning", "y", y, n); err != nil {
 		return nil, nil, err
 	}
-	ws, err := NormalizeWeights(w, n)
+	ws, err := problems.NormalizeWeights(w, n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,7 +93,7 @@ func (l *LeastSquares) Len() int { return len(l.rows) }
 func (l *LeastSquares) Weight(i int) float64 { return l.w[i] }
 
 // Component returns the row component ½(a_i'θ − y_i)² as a *LeastSquaresRow.
-func (l *LeastSquares) Component(i int) Component { return l.rows[i] }
+func (l *LeastSquares) Component(i int) problems.Component { return l.rows[i] }
 
 // ExpectedGrad writes ∇F(θ) = A'W(Aθ − y) into grad in O(np).
 func (l *LeastSquares) ExpectedGrad(grad, x []float64) {
@@ -106,7 +110,7 @@ func (l *LeastSquares) ExpectedGrad(grad, x []float64) {
 func (l *LeastSquares) ExpectedHessVec(dst, x, v []float64) {
 	n, p := l.a.Dims()
 	if len(dst) != p || len(v) != p {
-		panic(fmt.Sprintf("problems: LeastSquares.ExpectedHessVec: len(dst) = %d, len(v) = %d, want %d", len(dst), len(v), p))
+		panic(fmt.Sprintf("learning: LeastSquares.ExpectedHessVec: len(dst) = %d, len(v) = %d, want %d", len(dst), len(v), p))
 	}
 	s := getRowScratch(&l.pool, n)
 	a := l.a.RawMatrix()
@@ -156,11 +160,11 @@ func (l *LeastSquares) Minimizer() ([]float64, error) {
 	}
 	var svd mat.SVD
 	if !svd.Factorize(wa, mat.SVDThin) {
-		return nil, errors.New("problems: SVD of the data matrix failed")
+		return nil, errors.New("learning: SVD of the data matrix failed")
 	}
 	rank := svd.Rank(1e-12)
 	if rank == 0 {
-		return nil, errors.New("problems: the data matrix is zero")
+		return nil, errors.New("learning: the data matrix is zero")
 	}
 	var dst mat.Dense
 	svd.SolveTo(&dst, wy, rank)
@@ -197,10 +201,10 @@ type LogisticRow struct {
 }
 
 var (
-	_ Component        = (*LogisticRow)(nil)
-	_ Hessianer        = (*LogisticRow)(nil)
-	_ HessVecer        = (*LogisticRow)(nil)
-	_ RankOneHessianer = (*LogisticRow)(nil)
+	_ problems.Component        = (*LogisticRow)(nil)
+	_ problems.Hessianer        = (*LogisticRow)(nil)
+	_ problems.HessVecer        = (*LogisticRow)(nil)
+	_ problems.RankOneHessianer = (*LogisticRow)(nil)
 )
 
 // softplus returns log(1 + e^t) without overflow.
@@ -247,7 +251,7 @@ func (r *LogisticRow) HessVec(dst, x, v []float64) {
 
 // Hess writes σ(m)(1 − σ(m)) aa' + ridge·I into hess.
 func (r *LogisticRow) Hess(hess *mat.SymDense, x []float64) {
-	resizeSym(hess, len(r.A))
+	valid.ResizeSym("learning", hess, len(r.A))
 	c, _ := r.RankOneHess(x)
 	for i, ai := range r.A {
 		for j := i; j < len(r.A); j++ {
@@ -271,7 +275,7 @@ func (r *LogisticRow) Ridge() float64 { return r.Lambda }
 
 // Logistic is L2-regularised logistic regression on a data matrix (beyond
 // the paper): F(θ) = Σ_i w_i [log(1 + exp(−y_i a_i'θ)) + (ridge/2)‖θ‖²],
-// a finite-sum Problem of *LogisticRow components with rank-one (plus
+// a finite-sum problems.Problem of *LogisticRow components with rank-one (plus
 // ridge) Hessians. Its minimizers are inhomogeneous (no component gradient
 // vanishes at a finite θ). With ridge > 0, F is strictly convex and has one
 // minimizer; with ridge = 0 and separable data it has none. Build it with
@@ -285,10 +289,10 @@ type Logistic struct {
 }
 
 var (
-	_ Problem           = (*Logistic)(nil)
-	_ ExpectedGrader    = (*Logistic)(nil)
-	_ ExpectedHessianer = (*Logistic)(nil)
-	_ ExpectedHessVecer = (*Logistic)(nil)
+	_ problems.Problem           = (*Logistic)(nil)
+	_ problems.ExpectedGrader    = (*Logistic)(nil)
+	_ problems.ExpectedHessianer = (*Logistic)(nil)
+	_ problems.ExpectedHessVecer = (*Logistic)(nil)
 )
 
 // NewLogistic returns logistic regression on the rows of a (n×p) with labels
@@ -301,7 +305,7 @@ func NewLogistic(a mat.Matrix, y, w []float64, ridge float64) (*Logistic, error)
 		return nil, err
 	}
 	if !(ridge >= 0) || math.IsInf(ridge, 0) {
-		return nil, fmt.Errorf("problems: ridge = %v, want finite and ≥ 0", ridge)
+		return nil, fmt.Errorf("learning: ridge = %v, want finite and ≥ 0", ridge)
 	}
 	n, _ := ad.Dims()
 	l := &Logistic{a: ad, w: ws, ridge: ridge, rows: make([]*LogisticRow, n)}
@@ -313,7 +317,7 @@ func NewLogistic(a mat.Matrix, y, w []float64, ridge float64) (*Logistic, error)
 		case -1, 0:
 			lab = -1
 		default:
-			return nil, fmt.Errorf("problems: y[%d] = %v, want −1, 0 or +1", i, v)
+			return nil, fmt.Errorf("learning: y[%d] = %v, want −1, 0 or +1", i, v)
 		}
 		l.rows[i] = &LogisticRow{A: ad.RawRowView(i), Y: lab, Lambda: ridge}
 	}
@@ -330,7 +334,7 @@ func (l *Logistic) Len() int { return len(l.rows) }
 func (l *Logistic) Weight(i int) float64 { return l.w[i] }
 
 // Component returns row i as a *LogisticRow.
-func (l *Logistic) Component(i int) Component { return l.rows[i] }
+func (l *Logistic) Component(i int) problems.Component { return l.rows[i] }
 
 // ExpectedGrad writes ∇F(θ) into grad in O(np).
 func (l *Logistic) ExpectedGrad(grad, x []float64) {
@@ -350,7 +354,7 @@ func (l *Logistic) ExpectedGrad(grad, x []float64) {
 func (l *Logistic) ExpectedHessVec(dst, x, v []float64) {
 	n, p := l.a.Dims()
 	if len(dst) != p || len(v) != p || len(x) != p {
-		panic(fmt.Sprintf("problems: Logistic.ExpectedHessVec: len(dst) = %d, len(x) = %d, len(v) = %d, want %d", len(dst), len(x), len(v), p))
+		panic(fmt.Sprintf("learning: Logistic.ExpectedHessVec: len(dst) = %d, len(x) = %d, len(v) = %d, want %d", len(dst), len(x), len(v), p))
 	}
 	s := getRowScratch(&l.pool, n)
 	a := l.a.RawMatrix()
@@ -389,7 +393,7 @@ func (l *Logistic) ExpectedHess(hess *mat.SymDense, x []float64) {
 // underflows the tolerance).
 func (l *Logistic) accept(x []float64, f float64) ([]float64, error) {
 	if l.ridge == 0 && f < 1e-9 {
-		return nil, errors.New("problems: logistic regression has no minimizer: the data are separable (the loss tends to 0 as ‖θ‖ → ∞); use ridge > 0")
+		return nil, errors.New("learning: logistic regression has no minimizer: the data are separable (the loss tends to 0 as ‖θ‖ → ∞); use ridge > 0")
 	}
 	return x, nil
 }
@@ -454,5 +458,5 @@ func (l *Logistic) Minimizer() ([]float64, error) {
 		}
 		copy(x, xn)
 	}
-	return nil, errors.New("problems: logistic regression did not converge (with ridge = 0 the data may be separable: no minimizer)")
+	return nil, errors.New("learning: logistic regression did not converge (with ridge = 0 the data may be separable: no minimizer)")
 }

@@ -1,4 +1,4 @@
-package problems_test
+package learning_test
 
 import (
 	"math"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/learning"
 )
 
 func dataMatrix(rnd *rand.Rand, n, p int) (*mat.Dense, []float64, []float64) {
@@ -85,11 +86,11 @@ func scaled(c float64, a *mat.SymDense) *mat.SymDense {
 func TestDataDerivatives(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(4, 4))
 	a, y, lab := dataMatrix(rnd, 12, 3)
-	ls, err := problems.NewLeastSquares(a, y, nil)
+	ls, err := learning.NewLeastSquares(a, y, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lg, err := problems.NewLogistic(a, lab, nil, 0.05)
+	lg, err := learning.NewLogistic(a, lab, nil, 0.05)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestDataMinimizers(t *testing.T) {
 	for i := range w {
 		w[i] = (1 + float64(i%3)) / 60
 	}
-	ls, err := problems.NewLeastSquares(a, y, w)
+	ls, err := learning.NewLeastSquares(a, y, w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestDataMinimizers(t *testing.T) {
 		t.Error("noisy data reported homogeneous")
 	}
 	// Logistic: ∇F(θ*) = 0.
-	lg, err := problems.NewLogistic(a, lab, w, 0.01)
+	lg, err := learning.NewLogistic(a, lab, w, 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestDataMinimizers(t *testing.T) {
 	for i := range y {
 		y[i] = a.At(i, 0) + 2*a.At(i, 3)
 	}
-	li, _ := problems.NewLeastSquares(a, y, nil)
+	li, _ := learning.NewLeastSquares(a, y, nil)
 	xi, _ := li.Minimizer()
 	if !li.Homogeneous(xi, 1e-9) || math.Abs(xi[0]-1) > 1e-10 || math.Abs(xi[3]-2) > 1e-10 {
 		t.Errorf("interpolating minimizer %v", xi)
@@ -158,29 +159,29 @@ func TestDataMinimizers(t *testing.T) {
 
 func TestDataErrors(t *testing.T) {
 	a := mat.NewDense(2, 2, []float64{1, 0, 0, 1})
-	if _, err := problems.NewLeastSquares(nil, nil, nil); err == nil {
+	if _, err := learning.NewLeastSquares(nil, nil, nil); err == nil {
 		t.Error("nil a accepted")
 	}
-	if _, err := problems.NewLeastSquares(a, []float64{1}, nil); err == nil {
+	if _, err := learning.NewLeastSquares(a, []float64{1}, nil); err == nil {
 		t.Error("short y accepted")
 	}
-	if _, err := problems.NewLeastSquares(a, []float64{1, math.NaN()}, nil); err == nil {
+	if _, err := learning.NewLeastSquares(a, []float64{1, math.NaN()}, nil); err == nil {
 		t.Error("NaN y accepted")
 	}
-	if _, err := problems.NewLeastSquares(mat.NewDense(1, 1, []float64{math.Inf(1)}), []float64{1}, nil); err == nil {
+	if _, err := learning.NewLeastSquares(mat.NewDense(1, 1, []float64{math.Inf(1)}), []float64{1}, nil); err == nil {
 		t.Error("Inf a accepted")
 	}
-	if _, err := problems.NewLeastSquares(a, []float64{1, 1}, []float64{0.5, 0.6}); err == nil {
+	if _, err := learning.NewLeastSquares(a, []float64{1, 1}, []float64{0.5, 0.6}); err == nil {
 		t.Error("weights summing to 1.1 accepted")
 	}
-	if _, err := problems.NewLogistic(a, []float64{1, 2}, nil, 0); err == nil {
+	if _, err := learning.NewLogistic(a, []float64{1, 2}, nil, 0); err == nil {
 		t.Error("label 2 accepted")
 	}
-	if _, err := problems.NewLogistic(a, []float64{1, -1}, nil, -1); err == nil {
+	if _, err := learning.NewLogistic(a, []float64{1, -1}, nil, -1); err == nil {
 		t.Error("negative ridge accepted")
 	}
 	// Separable data without ridge: no minimizer.
-	sep, _ := problems.NewLogistic(a, []float64{1, -1}, nil, 0)
+	sep, _ := learning.NewLogistic(a, []float64{1, -1}, nil, 0)
 	if _, err := sep.Minimizer(); err == nil {
 		t.Error("separable logistic regression without ridge returned a minimizer")
 	}
@@ -191,7 +192,7 @@ func TestDataErrors(t *testing.T) {
 // used to panic on a length mismatch).
 func TestLeastSquaresHomogeneousBadInput(t *testing.T) {
 	a := mat.NewDense(2, 2, []float64{1, 0, 0, 1})
-	ls, err := problems.NewLeastSquares(a, []float64{1, 2}, nil)
+	ls, err := learning.NewLeastSquares(a, []float64{1, 2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

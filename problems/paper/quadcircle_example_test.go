@@ -1,11 +1,11 @@
-package problems_test
+package paper_test
 
 import (
 	"fmt"
 	"log"
 	"math"
 
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 )
 
 // The paper's four quadratic-circle models (Problem 4.1) share their two
@@ -16,7 +16,7 @@ import (
 func ExampleQuadCircleModel() {
 	grad := make([]float64, 2)
 	for model := 1; model <= 4; model++ {
-		q, err := problems.QuadCircleModel(model)
+		q, err := paper.QuadCircleModel(model)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -30,7 +30,7 @@ func ExampleQuadCircleModel() {
 		}
 	}
 	// A point between them lies on the plateau of the circular basins.
-	q, _ := problems.QuadCircleModel(1)
+	q, _ := paper.QuadCircleModel(1)
 	fmt.Printf("F(0, -7) = %.4g on the box %v × %v\n", q.Func([]float64{0, -7}), q.Box().Lower, q.Box().Upper)
 	// Output:
 	// model 1: F(0, 0) = 0.01, max |∇f_i| = 0

@@ -1,18 +1,18 @@
-package problems_test
+package paper_test
 
 import (
 	"fmt"
 	"log"
 
-	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 )
 
 // The standard Styblinski–Tang function, c = (1, −16, 5), as a single
 // component in one dimension: its two minima, the local maximum between
 // them, and their curvatures.
 func ExampleStyblinskiTang() {
-	c := []problems.STComponent{{C1: []float64{1}, C2: []float64{-16}, C3: []float64{5}}}
-	st, err := problems.NewStyblinskiTang(c, nil)
+	c := []paper.STComponent{{C1: []float64{1}, C2: []float64{-16}, C3: []float64{5}}}
+	st, err := paper.NewStyblinskiTang(c, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func ExampleStyblinskiTang() {
 // Model 1 of the paper's §5 and its two extreme minimizers. The models are
 // random but reproducible: the same seed gives the same coefficients.
 func ExampleStyblinskiTangModel() {
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package problems_test
+package paper_test
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/problems/paper"
 	"github.com/flatminima/flatminima/sgdk"
 	"github.com/flatminima/flatminima/thresholds"
 )
@@ -20,12 +21,12 @@ import (
 // eq. (54) around the standard coefficients (1, −16, 5), and random weights.
 // The mean cubic keeps three real roots: c2 ≤ −10 while c1 ≤ 2 and c3 ≤ 10,
 // and 8·(−10)³ + 27·2·10² = −2600 < 0.
-func randomST(rnd *rand.Rand, n, p int) ([]problems.STComponent, []float64) {
-	c := make([]problems.STComponent, n)
+func randomST(rnd *rand.Rand, n, p int) ([]paper.STComponent, []float64) {
+	c := make([]paper.STComponent, n)
 	w := make([]float64, n)
 	var sum float64
 	for i := range c {
-		c[i] = problems.STComponent{C1: make([]float64, p), C2: make([]float64, p), C3: make([]float64, p)}
+		c[i] = paper.STComponent{C1: make([]float64, p), C2: make([]float64, p), C3: make([]float64, p)}
 		for d := 0; d < p; d++ {
 			c[i].C1[d] = 2 * rnd.Float64()
 			c[i].C2[d] = -10 - 14*rnd.Float64()
@@ -120,7 +121,7 @@ func TestStyblinskiTangExpected(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(2, 2))
 	const n, p = 7, 5
 	c, w := randomST(rnd, n, p)
-	st, err := problems.NewStyblinskiTang(c, w)
+	st, err := paper.NewStyblinskiTang(c, w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestStyblinskiTangExpected(t *testing.T) {
 // TestStyblinskiTangNoAlloc checks that the hot-path methods used inside
 // SGD and Monte Carlo loops do not allocate.
 func TestStyblinskiTangNoAlloc(t *testing.T) {
-	st, err := problems.StyblinskiTangModel(1, 1)
+	st, err := paper.StyblinskiTangModel(1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,8 +270,8 @@ func TestStyblinskiTangDiscriminant(t *testing.T) {
 		if math.Abs(disc) < 1e-3*(8*math.Abs(b*b*b)+27*a*c*c) {
 			continue // too close to a double root for the grid count
 		}
-		comp := problems.STComponent{C1: []float64{a}, C2: []float64{b}, C3: []float64{c}}
-		_, err := problems.NewStyblinskiTang([]problems.STComponent{comp}, nil)
+		comp := paper.STComponent{C1: []float64{a}, C2: []float64{b}, C3: []float64{c}}
+		_, err := paper.NewStyblinskiTang([]paper.STComponent{comp}, nil)
 		three := countRoots(a, b, c) == 3
 		if three != (disc < 0) {
 			t.Errorf("(%v, %v, %v): %d roots, discriminant %v", a, b, c, countRoots(a, b, c), disc)
@@ -278,61 +279,61 @@ func TestStyblinskiTangDiscriminant(t *testing.T) {
 		if three && err != nil {
 			t.Errorf("(%v, %v, %v): three roots but error %v", a, b, c, err)
 		}
-		if !three && !errors.Is(err, problems.ErrSTSingleWell) {
+		if !three && !errors.Is(err, paper.ErrSTSingleWell) {
 			t.Errorf("(%v, %v, %v): single well, error %v, want ErrSTSingleWell", a, b, c, err)
 		}
 	}
 	// The mean cubic decides, not the components: in coordinate 1 both
 	// components have two wells (8·(−16)³ + 27·30² < 0 and 8·(−1)³ < 0) but
 	// their mean (1, −8.5, 15) has one (8·(−8.5)³ + 27·15² > 0).
-	c := []problems.STComponent{
+	c := []paper.STComponent{
 		{C1: []float64{1, 1}, C2: []float64{-16, -16}, C3: []float64{5, 30}},
 		{C1: []float64{1, 1}, C2: []float64{-16, -1}, C3: []float64{5, 0}},
 	}
-	_, err := problems.NewStyblinskiTang(c, nil)
-	if !errors.Is(err, problems.ErrSTSingleWell) || !strings.Contains(err.Error(), "coordinate 1") {
+	_, err := paper.NewStyblinskiTang(c, nil)
+	if !errors.Is(err, paper.ErrSTSingleWell) || !strings.Contains(err.Error(), "coordinate 1") {
 		t.Errorf("error %v, want ErrSTSingleWell naming coordinate 1", err)
 	}
 	// ā1 = 0 has no cubic at all.
-	_, err = problems.NewStyblinskiTang([]problems.STComponent{{C1: []float64{0}, C2: []float64{-16}, C3: []float64{5}}}, nil)
-	if !errors.Is(err, problems.ErrSTSingleWell) {
+	_, err = paper.NewStyblinskiTang([]paper.STComponent{{C1: []float64{0}, C2: []float64{-16}, C3: []float64{5}}}, nil)
+	if !errors.Is(err, paper.ErrSTSingleWell) {
 		t.Errorf("ā1 = 0: error %v, want ErrSTSingleWell", err)
 	}
 }
 
 func TestStyblinskiTangBadInput(t *testing.T) {
-	ok := problems.STComponent{C1: []float64{1, 1}, C2: []float64{-16, -16}, C3: []float64{5, 5}}
+	ok := paper.STComponent{C1: []float64{1, 1}, C2: []float64{-16, -16}, C3: []float64{5, 5}}
 	nan := math.NaN()
 	for _, tc := range []struct {
 		name string
-		c    []problems.STComponent
+		c    []paper.STComponent
 		w    []float64
 		want string
 	}{
 		{"empty", nil, nil, "c is empty"},
-		{"zero dim", []problems.STComponent{{}}, nil, "c[0].C1 is empty"},
-		{"short C2", []problems.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{-16}, C3: []float64{5, 5}}}, nil, "c[1].C2 has length 1"},
-		{"long C3", []problems.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{-16, -16}, C3: []float64{5, 5, 5}}}, nil, "c[1].C3 has length 3"},
-		{"NaN", []problems.STComponent{{C1: []float64{1, nan}, C2: []float64{-16, -16}, C3: []float64{5, 5}}}, nil, "c[0].C1[1]"},
-		{"Inf", []problems.STComponent{{C1: []float64{1, 1}, C2: []float64{-16, math.Inf(-1)}, C3: []float64{5, 5}}}, nil, "c[0].C2[1]"},
-		{"c1 < 0", []problems.STComponent{ok, {C1: []float64{1, -1}, C2: []float64{-16, -16}, C3: []float64{5, 5}}}, nil, "c[1].C1[1] = -1"},
-		{"c2 > 0", []problems.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{2, -16}, C3: []float64{5, 5}}}, nil, "c[1].C2[0] = 2"},
-		{"c3 < 0", []problems.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{-16, -16}, C3: []float64{5, -5}}}, nil, "c[1].C3[1] = -5"},
-		{"w length", []problems.STComponent{ok, ok}, []float64{1}, "w has length 1"},
-		{"w sum", []problems.STComponent{ok, ok}, []float64{0.5, 0.6}, "w sums to"},
-		{"w negative", []problems.STComponent{ok, ok}, []float64{-0.5, 1.5}, "w[0]"},
-		{"w NaN", []problems.STComponent{ok, ok}, []float64{nan, 0.5}, "w[0]"},
+		{"zero dim", []paper.STComponent{{}}, nil, "c[0].C1 is empty"},
+		{"short C2", []paper.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{-16}, C3: []float64{5, 5}}}, nil, "c[1].C2 has length 1"},
+		{"long C3", []paper.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{-16, -16}, C3: []float64{5, 5, 5}}}, nil, "c[1].C3 has length 3"},
+		{"NaN", []paper.STComponent{{C1: []float64{1, nan}, C2: []float64{-16, -16}, C3: []float64{5, 5}}}, nil, "c[0].C1[1]"},
+		{"Inf", []paper.STComponent{{C1: []float64{1, 1}, C2: []float64{-16, math.Inf(-1)}, C3: []float64{5, 5}}}, nil, "c[0].C2[1]"},
+		{"c1 < 0", []paper.STComponent{ok, {C1: []float64{1, -1}, C2: []float64{-16, -16}, C3: []float64{5, 5}}}, nil, "c[1].C1[1] = -1"},
+		{"c2 > 0", []paper.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{2, -16}, C3: []float64{5, 5}}}, nil, "c[1].C2[0] = 2"},
+		{"c3 < 0", []paper.STComponent{ok, {C1: []float64{1, 1}, C2: []float64{-16, -16}, C3: []float64{5, -5}}}, nil, "c[1].C3[1] = -5"},
+		{"w length", []paper.STComponent{ok, ok}, []float64{1}, "w has length 1"},
+		{"w sum", []paper.STComponent{ok, ok}, []float64{0.5, 0.6}, "w sums to"},
+		{"w negative", []paper.STComponent{ok, ok}, []float64{-0.5, 1.5}, "w[0]"},
+		{"w NaN", []paper.STComponent{ok, ok}, []float64{nan, 0.5}, "w[0]"},
 	} {
-		st, err := problems.NewStyblinskiTang(tc.c, tc.w)
+		st, err := paper.NewStyblinskiTang(tc.c, tc.w)
 		if err == nil || st != nil {
 			t.Errorf("%s: no error", tc.name)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), "problems: ") || !strings.Contains(err.Error(), tc.want) {
+		if !(strings.HasPrefix(err.Error(), "paper: ") || strings.HasPrefix(err.Error(), "problems: ")) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %q, want it to contain %q", tc.name, err, tc.want)
 		}
 	}
-	st, err := problems.NewStyblinskiTang([]problems.STComponent{ok}, nil)
+	st, err := paper.NewStyblinskiTang([]paper.STComponent{ok}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +341,7 @@ func TestStyblinskiTangBadInput(t *testing.T) {
 		t.Errorf("Minimizer with a short choice: error %v", err)
 	}
 	for _, m := range []int{0, 4, -1} {
-		if _, err := problems.StyblinskiTangModel(m, 1); err == nil || !strings.Contains(err.Error(), "model = ") {
+		if _, err := paper.StyblinskiTangModel(m, 1); err == nil || !strings.Contains(err.Error(), "model = ") {
 			t.Errorf("StyblinskiTangModel(%d): error %v", m, err)
 		}
 	}
@@ -348,7 +349,7 @@ func TestStyblinskiTangBadInput(t *testing.T) {
 
 // checkMinimizer asserts ∇F(x) ≈ 0 relative to the size of its terms and a
 // positive diagonal Hessian.
-func checkMinimizer(t *testing.T, st *problems.StyblinskiTang, name string, x []float64) []float64 {
+func checkMinimizer(t *testing.T, st *paper.StyblinskiTang, name string, x []float64) []float64 {
 	t.Helper()
 	p := st.Dim()
 	a1, a2, a3 := st.MeanCoefficients()
@@ -374,15 +375,15 @@ func checkMinimizer(t *testing.T, st *problems.StyblinskiTang, name string, x []
 func TestStyblinskiTangMinimizers(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(4, 4))
 	c, w := randomST(rnd, 9, 6)
-	st, err := problems.NewStyblinskiTang(c, w)
+	st, err := paper.NewStyblinskiTang(c, w)
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, err := problems.StyblinskiTangModel(3, 1)
+	model, err := paper.StyblinskiTangModel(3, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []*problems.StyblinskiTang{st, model} {
+	for _, st := range []*paper.StyblinskiTang{st, model} {
 		p := st.Dim()
 		sharp, flat := st.Sharpest(), st.Flattest()
 		hs := checkMinimizer(t, st, "Sharpest", sharp)
@@ -446,15 +447,15 @@ func TestStyblinskiTangModel(t *testing.T) {
 		models = 2
 	}
 	for model := 1; model <= models; model++ {
-		a, err := problems.StyblinskiTangModel(model, 7)
+		a, err := paper.StyblinskiTangModel(model, 7)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := problems.StyblinskiTangModel(model, 7)
+		b, err := paper.StyblinskiTangModel(model, 7)
 		if err != nil {
 			t.Fatal(err)
 		}
-		other, err := problems.StyblinskiTangModel(model, 8)
+		other, err := paper.StyblinskiTangModel(model, 8)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -468,9 +469,9 @@ func TestStyblinskiTangModel(t *testing.T) {
 			if a.Weight(i) != 1/float64(a.Len()) {
 				t.Fatalf("model %d: Weight(%d) = %v, want 1/N", model, i, a.Weight(i))
 			}
-			ca := a.Component(i).(problems.STComponent)
-			cb := b.Component(i).(problems.STComponent)
-			co := other.Component(i).(problems.STComponent)
+			ca := a.Component(i).(paper.STComponent)
+			cb := b.Component(i).(paper.STComponent)
+			co := other.Component(i).(paper.STComponent)
 			for d := 0; d < a.Dim(); d++ {
 				if ca.C1[d] != cb.C1[d] || ca.C2[d] != cb.C2[d] || ca.C3[d] != cb.C3[d] {
 					same = false
@@ -505,7 +506,7 @@ func TestStyblinskiTangModel(t *testing.T) {
 // form of H̄ = diag(6ā1(x_d² + ε²/(p+2)) + ā2) exactly, and
 // s_f, t_f as averages of min_d and max_d of M_dd/H_dd over points uniform in
 // the ball B(x, ε).
-func stGeometry(t *testing.T, st *problems.StyblinskiTang, x []float64, eps float64, n int) thresholds.Geometry {
+func stGeometry(t *testing.T, st *paper.StyblinskiTang, x []float64, eps float64, n int) thresholds.Geometry {
 	p := st.Dim()
 	a1, a2, _ := st.MeanCoefficients()
 	eig := make([]float64, p)
@@ -577,7 +578,7 @@ func TestStyblinskiTangModelBehaviour(t *testing.T) {
 		models, runs, radii = []int{1}, 20, []float64{1e-1}
 	}
 	for _, model := range models {
-		st, err := problems.StyblinskiTangModel(model, 1)
+		st, err := paper.StyblinskiTangModel(model, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -634,7 +635,7 @@ func TestStyblinskiTangModelBehaviour(t *testing.T) {
 }
 
 func BenchmarkSTExpectedGradP100(b *testing.B) {
-	st, err := problems.StyblinskiTangModel(3, 1)
+	st, err := paper.StyblinskiTangModel(3, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -648,7 +649,7 @@ func BenchmarkSTExpectedGradP100(b *testing.B) {
 }
 
 func BenchmarkSTDiagonalMomentsP100(b *testing.B) {
-	st, err := problems.StyblinskiTangModel(3, 1)
+	st, err := paper.StyblinskiTangModel(3, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -663,7 +664,7 @@ func BenchmarkSTDiagonalMomentsP100(b *testing.B) {
 }
 
 func BenchmarkSTComponentGradP100(b *testing.B) {
-	st, err := problems.StyblinskiTangModel(3, 1)
+	st, err := paper.StyblinskiTangModel(3, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -680,14 +681,14 @@ func BenchmarkSTComponentGradP100(b *testing.B) {
 func BenchmarkSTModelP100N2000(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := problems.StyblinskiTangModel(3, uint64(i)); err != nil {
+		if _, err := paper.StyblinskiTangModel(3, uint64(i)); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkSTComponentLookupN2000(b *testing.B) {
-	st, err := problems.StyblinskiTangModel(3, 1)
+	st, err := paper.StyblinskiTangModel(3, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -705,7 +706,7 @@ func BenchmarkSTComponentLookupN2000(b *testing.B) {
 func TestStyblinskiTangCheckDerivatives(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(6, 6))
 	c, w := randomST(rnd, 6, 4)
-	st, err := problems.NewStyblinskiTang(c, w)
+	st, err := paper.NewStyblinskiTang(c, w)
 	if err != nil {
 		t.Fatal(err)
 	}
