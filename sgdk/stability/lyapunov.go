@@ -262,20 +262,20 @@ type AlmostSure struct {
 // probe whose products overflow (Lyapunov.Diverged > 0) has γ = +Inf and
 // counts as unstable. It returns an error for invalid arguments (naming
 // them; a newStep that makes a nil LinearStep included) or when no crossing
-// is found.
-func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s LyapunovSettings) (AlmostSure, error) {
+// is found (then with the probes made so far).
+func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s LyapunovSettings) (*AlmostSure, error) {
 	if !(from > 0) || math.IsInf(from, 0) {
-		return AlmostSure{}, fmt.Errorf("stability: from = %v is not finite and positive", from)
+		return nil, fmt.Errorf("stability: from = %v is not finite and positive", from)
 	}
 	if dim < 1 {
-		return AlmostSure{}, fmt.Errorf("stability: dim = %d, want at least 1", dim)
+		return nil, fmt.Errorf("stability: dim = %d, want at least 1", dim)
 	}
 	if newStep == nil {
-		return AlmostSure{}, errors.New("stability: newStep is nil")
+		return nil, errors.New("stability: newStep is nil")
 	}
 	s, err := s.resolve()
 	if err != nil {
-		return AlmostSure{}, err
+		return nil, err
 	}
 	var res AlmostSure
 	var perr error
@@ -290,7 +290,7 @@ func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s Lya
 	factor := math.Pow(2, 0.25)
 	first := probe(from)
 	if perr != nil {
-		return AlmostSure{}, perr
+		return nil, perr
 	}
 	lo, hi := first, first
 	found := false
@@ -314,16 +314,16 @@ func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s Lya
 		}
 	}
 	if perr != nil {
-		return AlmostSure{}, perr
+		return nil, perr
 	}
 	if !found {
-		return res, fmt.Errorf("stability: no sign change of the Lyapunov exponent within a factor 2^40 of from = %v", from)
+		return &res, fmt.Errorf("stability: no sign change of the Lyapunov exponent within a factor 2^40 of from = %v", from)
 	}
 	slope := (hi.Exponent - lo.Exponent) / (math.Log(hi.C) - math.Log(lo.C))
 	for hi.C/lo.C > 1+s.RelTol {
 		mid := probe(math.Sqrt(lo.C * hi.C))
 		if perr != nil {
-			return AlmostSure{}, perr
+			return nil, perr
 		}
 		if mid.Exponent >= 0 {
 			hi = mid
@@ -342,7 +342,7 @@ func AlmostSureThreshold(dim int, newStep func() LinearStep, from float64, s Lya
 		}
 		res.CErr = res.C * se / slope
 	}
-	return res, nil
+	return &res, nil
 }
 
 // logInterp returns the C in [lo, hi] where the line through
