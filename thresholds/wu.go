@@ -41,7 +41,8 @@ func WuNonUniformity(v, k float64) float64 {
 	if math.IsInf(k, 1) || v == 0 {
 		return math.Inf(1)
 	}
-	return math.Sqrt(k / v)
+	// √(k/v) without overflow of k/v (k up to 1.8e308, v subnormal).
+	return xf(k).quo(xf(v)).sqrt().float()
 }
 
 // NonUniformity returns λ_max(H) and λ_max(E[Q²] − H²) of the finite mixture
