@@ -2,6 +2,8 @@ package thresholds_test
 
 import (
 	"math"
+	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -128,5 +130,231 @@ func TestWuNonUniformityRange(t *testing.T) {
 	}
 	if got := thresholds.WuNonUniformity(1e300, 1); !scalar.EqualWithinRel(got, 1e-150, tolClosed) {
 		t.Errorf("WuNonUniformity(1e300, 1) = %v, want 1e-150", got)
+	}
+}
+
+// scaled returns g with its Hessians multiplied by α: λ → αλ, s → α²s,
+// t → α²t.
+func scaled(t *testing.T, g thresholds.Geometry, alpha float64) thresholds.Geometry {
+	t.Helper()
+	e := make([]float64, len(g.Eigenvalues))
+	for i, l := range g.Eigenvalues {
+		e[i] = alpha * l
+	}
+	return mustGeometry(t, e, g.S*alpha*alpha, g.T*alpha*alpha)
+}
+
+// thresholdsOf returns every threshold of g at k and γ (4γ² ≤ s/k when
+// s > 0), in one slice, for comparison across scales.
+func thresholdsOf(g thresholds.Geometry, k, gamma float64) []float64 {
+	out := []float64{
+		thresholds.Convergence(g, k),
+		thresholds.Divergence(g, k),
+		thresholds.InhomogeneousConvergence(g, k),
+	}
+	out = append(out, thresholds.DirectionalDivergence(g, k)...)
+	if g.S > 0 {
+		d, err := thresholds.InhomogeneousDivergence(g, k, gamma)
+		if err != nil {
+			panic(err)
+		}
+		ds, err := thresholds.InhomogeneousDivergenceSharp(g, k, gamma)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, d, ds)
+	}
+	return out
+}
+
+// normal reports whether x is 0 or a normal float64.
+func normal(x float64) bool { return x == 0 || math.Abs(x) >= 0x1p-1022 && !math.IsInf(x, 0) }
+
+// TestScaleLaw: multiplying the Hessians by α divides every threshold by
+// α and leaves every batch size unchanged. For α a power of two the
+// computation is exact (every operation scales its operands by powers of
+// two, which commutes with rounding), so the results must agree bit for
+// bit; for α a power of ten the inputs αλ, α²s, α²t are rounded (three
+// roundings for α²s), the formulas add about six more, and their relative
+// condition numbers in λ, s and t are at most one, so they agree within
+// tolClosed = 1e-14 (about 45 ulps).
+//
+// Half the geometries are wide: eigenvalues over 120 decades and s, t over
+// 200, so that λ², s/k and their sums leave the float64 range at some
+// scales while the thresholds do not. A scale is used only when the scaled
+// geometry is made of normal float64s, and a value is compared only when
+// it is normal at both scales.
+func TestScaleLaw(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(12, 12))
+	representable := func(g thresholds.Geometry, alpha float64) bool {
+		for _, l := range g.Eigenvalues {
+			if !normal(alpha * l) {
+				return false
+			}
+		}
+		return normal(g.S*alpha*alpha) && normal(g.T*alpha*alpha)
+	}
+	compared := 0
+	for n := range 400 {
+		g := randomGeometry(t, rnd, 1+rnd.IntN(5))
+		if n%2 == 1 {
+			eigs := make([]float64, 1+rnd.IntN(5))
+			for i := range eigs {
+				eigs[i] = math.Pow(10, 120*rnd.Float64()-60)
+			}
+			s := math.Pow(10, 200*rnd.Float64()-100)
+			g = mustGeometry(t, eigs, s, s*math.Pow(10, 6*rnd.Float64()))
+		}
+		k := batchSizes[rnd.IntN(len(batchSizes))]
+		gamma := math.Sqrt(g.S/k) / 2 * rnd.Float64()
+		if math.IsInf(k, 1) {
+			gamma = 1
+		}
+		c := 2 / g.Eigenvalues[0] * rnd.Float64()
+		want := thresholdsOf(g, k, gamma)
+		lo, hi := thresholds.GrowthBounds(g, c, k)
+		kc := thresholds.CriticalBatchConvergence(g)
+		kd, okd := thresholds.CriticalBatchDivergence(g)
+		kmin, okmin := thresholds.MinBatchForConvergence(g, c)
+		dc := thresholds.Divergence(g, 1) * (1 + rnd.Float64())
+		kmax, okmax := thresholds.MaxBatchForDivergence(g, dc)
+
+		for _, j := range []int{-500, -300, -200, -37, 1, 64, 200, 300, 500} {
+			alpha := math.Ldexp(1, j)
+			if !representable(g, alpha) {
+				continue
+			}
+			compared++
+			ga := scaled(t, g, alpha)
+			got := thresholdsOf(ga, k, gamma*alpha)
+			for i := range got {
+				if normal(want[i]) && normal(want[i]/alpha) && got[i] != want[i]/alpha {
+					t.Errorf("α = 2^%d, %v, k = %v: threshold %d = %v, want %v/α = %v", j, g, k, i, got[i], want[i], want[i]/alpha)
+				}
+			}
+			if l, h := thresholds.GrowthBounds(ga, c/alpha, k); normal(c/alpha) && (normal(lo) && l != lo || normal(hi) && h != hi) {
+				t.Errorf("α = 2^%d: GrowthBounds = %v, %v, want %v, %v", j, l, h, lo, hi)
+			}
+			if v := thresholds.CriticalBatchConvergence(ga); normal(kc) && v != kc {
+				t.Errorf("α = 2^%d: CriticalBatchConvergence = %v, want %v", j, v, kc)
+			}
+			if v, ok := thresholds.CriticalBatchDivergence(ga); ok != okd || ok && normal(kd) && v != kd {
+				t.Errorf("α = 2^%d: CriticalBatchDivergence = %v, %v, want %v, %v", j, v, ok, kd, okd)
+			}
+			if !normal(c/alpha) || !normal(dc/alpha) {
+				continue
+			}
+			if v, ok := thresholds.MinBatchForConvergence(ga, c/alpha); ok != okmin || ok && v != kmin {
+				t.Errorf("α = 2^%d: MinBatchForConvergence = %v, %v, want %v, %v", j, v, ok, kmin, okmin)
+			}
+			if v, ok := thresholds.MaxBatchForDivergence(ga, dc/alpha); ok != okmax || ok && v != kmax {
+				t.Errorf("α = 2^%d: MaxBatchForDivergence = %v, %v, want %v, %v", j, v, ok, kmax, okmax)
+			}
+		}
+		for j := -150; j <= 150; j += 25 {
+			alpha := math.Pow(10, float64(j))
+			if !representable(g, alpha) {
+				continue
+			}
+			ga := scaled(t, g, alpha)
+			// γα may exceed √(s_α/k)/2 by a rounding: shrink it a little.
+			got := thresholdsOf(ga, k, gamma*alpha*(1-1e-15))
+			for i := range got {
+				if normal(want[i]) && normal(want[i]/alpha) && !scalar.EqualWithinRel(got[i]*alpha, want[i], tolClosed) {
+					t.Errorf("α = 1e%d, %v, k = %v: threshold %d = %v, want %v/α", j, g, k, i, got[i], want[i])
+				}
+			}
+			if v := thresholds.CriticalBatchConvergence(ga); normal(kc) && !scalar.EqualWithinRel(v, kc, tolClosed) {
+				t.Errorf("α = 1e%d: CriticalBatchConvergence = %v, want %v", j, v, kc)
+			}
+		}
+	}
+	if compared < 1000 {
+		t.Errorf("only %d scaled geometries compared", compared)
+	}
+}
+
+// bigThresholds evaluates (18), (20), (34), (35) and (44) and Lemma 3.7 in
+// 256-bit math/big arithmetic, where nothing overflows.
+func bigThresholds(g thresholds.Geometry, k, gamma, c float64) (conv, div, iconv, idiv, isharp, lo, hi float64) {
+	const prec = 256
+	nf := func(x float64) *big.Float { return new(big.Float).SetPrec(prec).SetFloat64(x) }
+	add := func(a, b *big.Float) *big.Float { return new(big.Float).SetPrec(prec).Add(a, b) }
+	mul := func(a, b *big.Float) *big.Float { return new(big.Float).SetPrec(prec).Mul(a, b) }
+	quo := func(a, b *big.Float) *big.Float { return new(big.Float).SetPrec(prec).Quo(a, b) }
+	f64 := func(a *big.Float) float64 { v, _ := a.Float64(); return v }
+	two := nf(2)
+	ks, kt := quo(nf(g.S), nf(k)), quo(nf(g.T), nf(k))
+	kk := add(nf(1), quo(nf(1), nf(k)))
+	g2 := mul(two, nf(gamma))
+	branch := func(l, a *big.Float) *big.Float { return quo(mul(two, l), add(mul(l, l), a)) }
+	m := len(g.Eigenvalues)
+	l1, lm := nf(g.Eigenvalues[0]), nf(g.Eigenvalues[m-1])
+	conv = math.Min(f64(branch(l1, kt)), f64(branch(lm, kt)))
+	iconv = math.Min(f64(quo(mul(two, l1), add(mul(kk, mul(l1, l1)), kt))), f64(quo(mul(two, lm), add(mul(kk, mul(lm, lm)), kt))))
+	lo, hi = math.Inf(1), math.Inf(-1)
+	c2 := mul(nf(c), nf(c))
+	for _, v := range g.Eigenvalues {
+		l := nf(v)
+		div = math.Max(div, f64(branch(l, ks)))
+		den := add(mul(l, l), ks)
+		idiv = math.Max(idiv, f64(quo(mul(two, add(l, nf(gamma))), den)))
+		root := new(big.Float).SetPrec(prec).Sqrt(add(mul(l, l), mul(g2, g2)))
+		isharp = math.Max(isharp, f64(quo(add(l, root), den)))
+		d := add(nf(1), mul(nf(-c), l))
+		d2 := mul(d, d)
+		lo = math.Min(lo, f64(add(d2, mul(c2, ks))))
+		hi = math.Max(hi, f64(add(d2, mul(c2, kt))))
+	}
+	return
+}
+
+// TestAgainstBigFloat compares the formulas at extreme scales with their
+// 256-bit evaluation. Each formula rounds at most about six times, each
+// rounding off by at most 2^-53 relative, and its relative condition number
+// in every input is at most one (the inputs are taken exact), so 1e-15
+// (4.5 ulps) bounds the error, except for the growth bounds, whose 1 − cλ is
+// rounded once before squaring: the cases keep cλ far from 1.
+func TestAgainstBigFloat(t *testing.T) {
+	for _, c := range []struct {
+		eigs     []float64
+		s, t, k  float64
+		gammaFac float64
+		c        float64
+	}{
+		{[]float64{1e200}, 1, 1, 1, 0.5, 1e-205},
+		{[]float64{1e154, 3e20, 1e-154}, 1e-300, 1e100, 7, 0.3, 1e-150},
+		{[]float64{3e-160, 1e-170}, 2e-300, 1e-290, 1e10, 0.9, 1e165},
+		{[]float64{1.5e300, 2e100}, 1e305, 1.7e308, 1, 0.7, 3e-301},
+		{[]float64{1e-300, 5e-305}, 1e-306, 1e-305, 3, 0.1, 1e299},
+	} {
+		g := mustGeometry(t, c.eigs, c.s, c.t)
+		gamma := math.Sqrt(c.s/c.k) / 2 * c.gammaFac
+		conv, div, iconv, idiv, isharp, lo, hi := bigThresholds(g, c.k, gamma, c.c)
+		got := map[string][2]float64{
+			"Convergence":              {thresholds.Convergence(g, c.k), conv},
+			"Divergence":               {thresholds.Divergence(g, c.k), div},
+			"InhomogeneousConvergence": {thresholds.InhomogeneousConvergence(g, c.k), iconv},
+		}
+		v, err := thresholds.InhomogeneousDivergence(g, c.k, gamma)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got["InhomogeneousDivergence"] = [2]float64{v, idiv}
+		if v, err = thresholds.InhomogeneousDivergenceSharp(g, c.k, gamma); err != nil {
+			t.Fatal(err)
+		}
+		got["InhomogeneousDivergenceSharp"] = [2]float64{v, isharp}
+		l, h := thresholds.GrowthBounds(g, c.c, c.k)
+		got["GrowthBounds lo"] = [2]float64{l, lo}
+		got["GrowthBounds hi"] = [2]float64{h, hi}
+		for name, p := range got {
+			if !normal(p[1]) || p[1] == 0 {
+				t.Fatalf("%s at %v: reference %v is not a normal test value", name, g, p[1])
+			}
+			if !scalar.EqualWithinRel(p[0], p[1], 1e-15) {
+				t.Errorf("%s(%v, k = %v) = %v, 256-bit value %v", name, g, c.k, p[0], p[1])
+			}
+		}
 	}
 }
