@@ -186,13 +186,15 @@ func normal(x float64) bool { return x == 0 || math.Abs(x) >= 0x1p-1022 && !math
 // it is normal at both scales.
 func TestScaleLaw(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(12, 12))
+	// scales reports whether x and αx are both zero or both normal.
+	scales := func(x, alpha float64) bool { return x == 0 || normal(x) && normal(alpha*x) && alpha*x != 0 }
 	representable := func(g thresholds.Geometry, alpha float64) bool {
 		for _, l := range g.Eigenvalues {
-			if !normal(alpha * l) {
+			if !scales(l, alpha) {
 				return false
 			}
 		}
-		return normal(g.S*alpha*alpha) && normal(g.T*alpha*alpha)
+		return scales(g.S, alpha*alpha) && scales(g.T, alpha*alpha)
 	}
 	compared := 0
 	for n := range 400 {
@@ -228,11 +230,11 @@ func TestScaleLaw(t *testing.T) {
 			ga := scaled(t, g, alpha)
 			got := thresholdsOf(ga, k, gamma*alpha)
 			for i := range got {
-				if normal(want[i]) && normal(want[i]/alpha) && got[i] != want[i]/alpha {
+				if scales(want[i], 1/alpha) && got[i] != want[i]/alpha {
 					t.Errorf("α = 2^%d, %v, k = %v: threshold %d = %v, want %v/α = %v", j, g, k, i, got[i], want[i], want[i]/alpha)
 				}
 			}
-			if l, h := thresholds.GrowthBounds(ga, c/alpha, k); normal(c/alpha) && (normal(lo) && l != lo || normal(hi) && h != hi) {
+			if l, h := thresholds.GrowthBounds(ga, c/alpha, k); scales(c, 1/alpha) && (normal(lo) && l != lo || normal(hi) && h != hi) {
 				t.Errorf("α = 2^%d: GrowthBounds = %v, %v, want %v, %v", j, l, h, lo, hi)
 			}
 			if v := thresholds.CriticalBatchConvergence(ga); normal(kc) && v != kc {
@@ -241,7 +243,7 @@ func TestScaleLaw(t *testing.T) {
 			if v, ok := thresholds.CriticalBatchDivergence(ga); ok != okd || ok && normal(kd) && v != kd {
 				t.Errorf("α = 2^%d: CriticalBatchDivergence = %v, %v, want %v, %v", j, v, ok, kd, okd)
 			}
-			if !normal(c/alpha) || !normal(dc/alpha) {
+			if !scales(c, 1/alpha) || !scales(dc, 1/alpha) {
 				continue
 			}
 			if v, ok := thresholds.MinBatchForConvergence(ga, c/alpha); ok != okmin || ok && v != kmin {
@@ -260,7 +262,7 @@ func TestScaleLaw(t *testing.T) {
 			// γα may exceed √(s_α/k)/2 by a rounding: shrink it a little.
 			got := thresholdsOf(ga, k, gamma*alpha*(1-1e-15))
 			for i := range got {
-				if normal(want[i]) && normal(want[i]/alpha) && !scalar.EqualWithinRel(got[i]*alpha, want[i], tolClosed) {
+				if scales(want[i], 1/alpha) && !scalar.EqualWithinRel(got[i]*alpha, want[i], tolClosed) {
 					t.Errorf("α = 1e%d, %v, k = %v: threshold %d = %v, want %v/α", j, g, k, i, got[i], want[i])
 				}
 			}
