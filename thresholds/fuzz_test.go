@@ -385,6 +385,8 @@ func FuzzMinBatchForConvergence(f *testing.F) {
 
 func FuzzMaxBatchForDivergence(f *testing.F) {
 	addSeeds(f, 420, 1.9, 1, 2, 2.001, 1e300, 0.01)
+	// k̄ = Nextafter(1, 2): only k = 1 diverges.
+	f.Add(8.0, 4.5, 1.0, uint8(2), 2.0, 2.0, 0.6666666666666667)
 	for _, s := range seedGeometries {
 		for _, e := range []float64{s.e1, s.e2, s.e3} {
 			for _, c := range []float64{math.Nextafter(2/e, 0), 2 / e, math.Nextafter(2/e, math.Inf(1))} {
@@ -416,7 +418,7 @@ func FuzzMaxBatchForDivergence(f *testing.F) {
 			t.Fatalf("%v c = %v: k̄ = %v, but c > Divergence(k̄) = %v", g, c, k, thresholds.Divergence(g, k))
 		}
 		for _, kk := range []float64{1, math.Nextafter(1, 2), last / 2, last} {
-			if kk >= 1 && !div(kk) {
+			if kk >= 1 && kk <= last && !div(kk) {
 				t.Fatalf("%v c = %v: k̄ = %v, but Divergence(%v) = %v ≥ c", g, c, k, kk, thresholds.Divergence(g, kk))
 			}
 		}
