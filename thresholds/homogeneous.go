@@ -7,9 +7,14 @@ import "math"
 // one. It is evaluated as 2/(λ + a/λ) without overflow or underflow (see
 // xfloat): nondecreasing as a decreases, and exactly 2/λ (rounded) at
 // a = 0 (gradient descent).
-func branch(lambda float64, a xfloat) float64 {
+func branch(lambda float64, a noiseTerm) float64 {
+	if a.fast && inFastRange(lambda) {
+		// Every intermediate is normal: float64 arithmetic rounds exactly
+		// as the xfloat evaluation below does.
+		return 2 / (lambda + a.f/lambda)
+	}
 	l := xf(lambda)
-	return xtwo.quo(l.add(a.quo(l))).float()
+	return xtwo.quo(l.add(a.x.quo(l))).float()
 }
 
 // Convergence returns the convergence threshold of Theorem 3.8, (18):
@@ -30,7 +35,7 @@ func Convergence(g Geometry, k float64) float64 {
 	if !g.valid() || !validK(k) {
 		return math.NaN()
 	}
-	a := noise(g.T, k)
+	a := newNoiseTerm(g.T, k)
 	l1, lm := g.Eigenvalues[0], g.Eigenvalues[len(g.Eigenvalues)-1]
 	return math.Min(branch(l1, a), branch(lm, a))
 }
@@ -57,10 +62,12 @@ func Divergence(g Geometry, k float64) float64 {
 	if !g.valid() || !validK(k) {
 		return math.NaN()
 	}
-	a := noise(g.S, k)
+	a := newNoiseTerm(g.S, k)
 	d := 0.0
 	for _, l := range g.Eigenvalues {
-		d = math.Max(d, branch(l, a))
+		if b := branch(l, a); b > d {
+			d = b
+		}
 	}
 	return d
 }
@@ -85,7 +92,7 @@ func DirectionalDivergence(g Geometry, k float64) []float64 {
 		}
 		return out
 	}
-	a := noise(g.S, k)
+	a := newNoiseTerm(g.S, k)
 	for i, l := range g.Eigenvalues {
 		out[i] = branch(l, a)
 	}

@@ -54,12 +54,21 @@ func MinBatchForConvergence(g Geometry, c float64) (k float64, ok bool) {
 // lastFalse returns the largest float64 k in [lo, hi] with p(k) false, for
 // p false at lo, true at hi and monotone (false, then true) in between,
 // 1 ≤ lo < hi < +Inf. guess, the closed form of the boundary, is tried
-// first; bisection on the float64 bit patterns (ordered like the values for
-// positive floats) finds the boundary in at most 64 evaluations otherwise.
+// first, then brackets of relative width 2^-44, 2^-28 and 2^-12 around it;
+// bisection on the float64 bit patterns (ordered like the values for
+// positive floats) then finds the boundary in the bracket, or in [lo, hi]
+// in at most 64 evaluations.
 func lastFalse(p func(float64) bool, lo, hi, guess float64) float64 {
 	if guess > lo && guess < hi {
 		if next := math.Nextafter(guess, math.Inf(1)); !p(guess) && p(next) {
 			return guess
+		}
+		for _, r := range []float64{0x1p-44, 0x1p-28, 0x1p-12} {
+			a, b := math.Max(lo, guess*(1-r)), math.Min(hi, guess*(1+r))
+			if !p(a) && p(b) {
+				lo, hi = a, b
+				break
+			}
 		}
 	}
 	a, b := math.Float64bits(lo), math.Float64bits(hi)

@@ -95,3 +95,27 @@ func noise(v, k float64) xfloat {
 	}
 	return xf(v).quo(xf(k))
 }
+
+// noiseTerm is a noise term a = s/k or t/k with its float64 value f, which
+// equals a exactly when fast is set: a is 0 or within [2^-500, 2^500].
+type noiseTerm struct {
+	x    xfloat
+	f    float64
+	fast bool
+}
+
+func newNoiseTerm(v, k float64) noiseTerm {
+	if math.IsInf(k, 1) || v == 0 {
+		return noiseTerm{fast: true}
+	}
+	// Division is correctly rounded, so a normal quotient is the xfloat's.
+	if f := v / k; f >= 0x1p-500 && f < 0x1p500 {
+		return noiseTerm{x: xf(f), f: f, fast: true}
+	}
+	x := noise(v, k)
+	return noiseTerm{x: x, f: x.float()}
+}
+
+// inFastRange reports whether λ lies within [2^-500, 2^500), where with a
+// fast noise term every intermediate of 2/(λ + a/λ) is a normal float64.
+func inFastRange(lambda float64) bool { return lambda >= 0x1p-500 && lambda < 0x1p500 }
