@@ -102,11 +102,11 @@ func inhomogeneousDivergence(g Geometry, k, gamma float64, f func(l, gamma2, a x
 	}
 	a := noise(g.S, k)
 	if !(gamma > 0) || math.IsInf(gamma, 1) {
-		return math.NaN(), fmt.Errorf("thresholds: gamma = %v outside 0 < 4γ² ≤ s/k = %v (γ ≤ %v)", gamma, a.float(), a.sqrt().float()/2)
+		return math.NaN(), fmt.Errorf("thresholds: gamma = %v outside 0 < 4γ² ≤ s/k = %v (γ ≤ %v)", gamma, a.float(), a.sqrt().mul(xf(0.5)).float())
 	}
 	gamma2 := xtwo.mul(xf(gamma))
 	if a.mul(xf(1 + 1e-12)).less(gamma2.mul(gamma2)) {
-		return math.NaN(), fmt.Errorf("thresholds: gamma = %v outside 0 < 4γ² ≤ s/k = %v (γ ≤ %v)", gamma, a.float(), a.sqrt().float()/2)
+		return math.NaN(), fmt.Errorf("thresholds: gamma = %v outside 0 < 4γ² ≤ s/k = %v (γ ≤ %v)", gamma, a.float(), a.sqrt().mul(xf(0.5)).float())
 	}
 	d := 0.0
 	for _, l := range g.Eigenvalues {

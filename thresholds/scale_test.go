@@ -360,3 +360,58 @@ func TestAgainstBigFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestInverseGuarantees checks the guarantees of the inverse queries on
+// wide geometries and at steps within rounding of 2/λ_1 and 2/λ_m, where
+// the closed forms are not resolved by floating point: MinBatch's k̲ fails
+// the inequality and every larger batch size satisfies it; MaxBatch's
+// inequality holds below k̄ and fails at k̄.
+func TestInverseGuarantees(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(13, 13))
+	decided := 0
+	for range 300 {
+		eigs := make([]float64, 1+rnd.IntN(4))
+		for i := range eigs {
+			eigs[i] = math.Pow(10, 40*rnd.Float64()-20)
+		}
+		s := math.Pow(10, 80*rnd.Float64()-40)
+		g := mustGeometry(t, eigs, s, s*math.Pow(10, 3*rnd.Float64()))
+		l1, lm := g.Eigenvalues[0], g.Eigenvalues[len(g.Eigenvalues)-1]
+		for _, c := range []float64{
+			2 / l1 * rnd.Float64(), math.Nextafter(2/l1, 0), 2 / l1 * (1 - 1e-15*rnd.Float64()),
+			math.Nextafter(2/lm, 0), 2 / lm, 2 / lm * (1 - 1e-15*rnd.Float64()), 2 / lm * rnd.Float64(),
+		} {
+			conv := func(k float64) bool { return c < thresholds.Convergence(g, k) }
+			if k, ok := thresholds.MinBatchForConvergence(g, c); ok {
+				decided++
+				if !(k == 1 && conv(1)) && conv(k) {
+					t.Errorf("%v c = %v: c < Convergence(k̲ = %v)", g, c, k)
+				}
+				for _, kk := range batchesAbove(k)[1:] {
+					if !conv(kk) {
+						t.Errorf("%v c = %v: k̲ = %v but Convergence(%v) ≤ c", g, c, k, kk)
+					}
+				}
+			} else if c > 0 && conv(math.MaxFloat64) {
+				t.Errorf("%v c = %v: ok = false but c < Convergence(MaxFloat64)", g, c)
+			}
+			div := func(k float64) bool { return c > thresholds.Divergence(g, k) }
+			if k, ok := thresholds.MaxBatchForDivergence(g, c); ok {
+				last := math.Nextafter(k, 0)
+				if math.IsInf(k, 1) {
+					last = math.MaxFloat64
+				} else if div(k) {
+					t.Errorf("%v c = %v: c > Divergence(k̄ = %v)", g, c, k)
+				}
+				if !div(1) || !div(last) || last/2 >= 1 && !div(last/2) {
+					t.Errorf("%v c = %v: k̄ = %v but some k < k̄ does not diverge", g, c, k)
+				}
+			} else if div(1) {
+				t.Errorf("%v c = %v: ok = false but c > Divergence(1)", g, c)
+			}
+		}
+	}
+	if decided < 300 {
+		t.Errorf("only %d MinBatchForConvergence queries answered", decided)
+	}
+}
