@@ -14,6 +14,10 @@ func branch(lambda float64, a noiseTerm) float64 {
 		return 2 / (lambda + a.f/lambda)
 	}
 	l := xf(lambda)
+	if a.x.isZero() || a.x.e <= 2*l.e-56 {
+		// a/λ < 2^(l.e-55) is below half an ulp of λ: λ + a/λ rounds to λ.
+		return 2 / lambda
+	}
 	return xtwo.quo(l.add(a.x.quo(l))).float()
 }
 

@@ -138,11 +138,17 @@ func MaxBatchForDivergence(g Geometry, c float64) (k float64, ok bool) {
 		return math.Inf(1), true
 	}
 	// Here s > 0: with s = 0 Divergence does not depend on k.
-	xc, xs := xf(c), xf(g.S)
+	// The closed form only seeds the search, so it is evaluated in float64
+	// where that stays in range, and in xfloats otherwise.
+	cs := c * g.S
 	kc := math.Inf(1)
 	for _, l := range g.Eigenvalues {
 		if d := math.FMA(-c, l, 2); d > 0 {
-			kc = math.Min(kc, xc.mul(xs).quo(xf(l).mul(xf(d))).float())
+			k := cs / (l * d)
+			if !(k >= 0x1p-1000 && k <= 0x1p1000) || math.IsInf(cs, 0) || l*d < 0x1p-1000 {
+				k = xf(c).mul(xf(g.S)).quo(xf(l).mul(xf(d))).float()
+			}
+			kc = math.Min(kc, k)
 		}
 	}
 	return math.Nextafter(lastFalse(stable, 1, math.MaxFloat64, math.Nextafter(kc, 0)), math.Inf(1)), true
