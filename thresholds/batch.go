@@ -7,7 +7,7 @@ import "math"
 //	k_eff = k(n − 1)/(n − k)
 //
 // of a batch of k distinct indices drawn uniformly without replacement from
-// n equally weighted components (SPEC §8, beyond the paper). Such a batch
+// n equally weighted components (beyond the paper). Such a batch
 // multiplies the gradient-noise covariance of a with-replacement batch of
 // size k by (n − k)/(n − 1), so every threshold of this package applies with
 // k replaced by k_eff: one conversion serves them all. k = n is the full

@@ -31,7 +31,7 @@
 //     the same for an inhomogeneous minimizer (noise floor; local growth);
 //   - GrowthBounds: ρ_lo ≤ E[e_{N+1} | x_N]/e_N ≤ ρ_hi, Lemma 3.7;
 //   - MeanSquare: the exact threshold C*(k) of mean-square stability
-//     (SPEC §8), from the component Hessians and weights.
+//     (beyond the paper), from the component Hessians and weights.
 //
 // # Conventions
 //
@@ -83,7 +83,7 @@
 // lower bound ρ_lo > 1 forces growth, and C*(k) = MeanSquare is where the
 // spectral radius of the second-moment map crosses one. Also
 // C*(k) ≤ 2/λ_1, and all three are nondecreasing in k. They coincide when
-// m = 1 and s = t (the one-dimensional example of SPEC §8: q ∈ {1, 3} with
+// m = 1 and s = t (the one-dimensional example q ∈ {1, 3} with
 // probability ½ gives 0.8 at k = 1, 16/17 at k = 4 and 1 at k = ∞).
 // InhomogeneousConvergence ≤ Convergence and InhomogeneousDivergence ≥
 // Divergence: inhomogeneity shrinks the guaranteed-convergent range and

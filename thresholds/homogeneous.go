@@ -77,7 +77,7 @@ func Divergence(g Geometry, k float64) float64 {
 }
 
 // DirectionalDivergence returns the per-direction divergence thresholds
-// C_l(k) = 2λ_l/(λ_l² + s/k), l = 1..m, of SPEC §4, in the order of
+// C_l(k) = 2λ_l/(λ_l² + s/k), l = 1..m, in the order of
 // g.Eigenvalues (λ descending). Above C_l the one-step factor along the
 // eigenvector u_l of H is guaranteed above one, because u_l'Mu_l/λ_l ≥ s;
 // Divergence(g, k) is their maximum. These are the quantities compared in
