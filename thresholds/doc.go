@@ -47,6 +47,23 @@
 // arguments. Functions with an error result return an error that names the
 // bad argument.
 //
+// # Floating point
+//
+// The formulas are evaluated without intermediate overflow or underflow:
+// each is computed with a float64 significand and an exponent of unlimited
+// range, so it returns what float64 arithmetic with an unbounded exponent
+// would, rounded to float64 at the end. A result is +Inf or 0 only when the
+// exact value lies beyond the float64 range (2/λ_1 for λ_1 below about
+// 1.1e-308, a critical batch size s/(λ_{m−1}λ_m) above 1.8e308), and
+// subnormal only when it is that small. Scaling the Hessians by α > 0
+// (λ → αλ, s → α²s, t → α²t) divides every threshold by α and leaves the
+// batch sizes unchanged; for α a power of two the computed results scale
+// exactly. The thresholds are nondecreasing in k as computed, not only in
+// exact arithmetic, and the inverse queries (MinBatchForConvergence, …) are
+// exact with respect to the computed thresholds: the returned batch size
+// satisfies its inequality as Convergence or Divergence evaluates it, and
+// ok is false where floating point cannot decide.
+//
 // # Errata
 //
 // The library implements corrected forms of these misprints and gaps of the

@@ -2,14 +2,23 @@ package thresholds
 
 import "math"
 
-// branch returns 2λ/(λ² + a), the step size at which the one-step factor
-// (1 − Cλ)² + C²a of Lemma 3.7 along an eigenvalue λ equals one. With a = 0
-// (gradient descent) it returns 2/λ exactly.
-func branch(lambda, a float64) float64 {
-	if a == 0 {
+// branch returns 2λ/(λ² + a) = 2/(λ + a/λ), the step size at which the
+// one-step factor (1 − Cλ)² + C²a of Lemma 3.7 along an eigenvalue λ equals
+// one. It is evaluated as 2/(λ + a/λ) without overflow or underflow (see
+// xfloat): nondecreasing as a decreases, and exactly 2/λ (rounded) at
+// a = 0 (gradient descent).
+func branch(lambda float64, a noiseTerm) float64 {
+	if a.fast && inFastRange(lambda) {
+		// Every intermediate is normal: float64 arithmetic rounds exactly
+		// as the xfloat evaluation below does.
+		return 2 / (lambda + a.f/lambda)
+	}
+	l := xf(lambda)
+	if a.x.isZero() || a.x.e <= 2*l.e-56 {
+		// a/λ < 2^(l.e-55) is below half an ulp of λ: λ + a/λ rounds to λ.
 		return 2 / lambda
 	}
-	return 2 * lambda / (lambda*lambda + a)
+	return xtwo.quo(l.add(a.x.quo(l))).float()
 }
 
 // Convergence returns the convergence threshold of Theorem 3.8, (18):
@@ -30,7 +39,7 @@ func Convergence(g Geometry, k float64) float64 {
 	if !g.valid() || !validK(k) {
 		return math.NaN()
 	}
-	a := g.T / k
+	a := newNoiseTerm(g.T, k)
 	l1, lm := g.Eigenvalues[0], g.Eigenvalues[len(g.Eigenvalues)-1]
 	return math.Min(branch(l1, a), branch(lm, a))
 }
@@ -57,10 +66,12 @@ func Divergence(g Geometry, k float64) float64 {
 	if !g.valid() || !validK(k) {
 		return math.NaN()
 	}
-	a := g.S / k
+	a := newNoiseTerm(g.S, k)
 	d := 0.0
 	for _, l := range g.Eigenvalues {
-		d = math.Max(d, branch(l, a))
+		if b := branch(l, a); b > d {
+			d = b
+		}
 	}
 	return d
 }
@@ -85,7 +96,7 @@ func DirectionalDivergence(g Geometry, k float64) []float64 {
 		}
 		return out
 	}
-	a := g.S / k
+	a := newNoiseTerm(g.S, k)
 	for i, l := range g.Eigenvalues {
 		out[i] = branch(l, a)
 	}
@@ -101,7 +112,10 @@ func DirectionalDivergence(g Geometry, k float64) []float64 {
 // minimum at the λ_l nearest 1/c, which may be an interior eigenvalue. For a
 // homogeneous quadratic they are also the exponential rates,
 // lo^N e_0 ≤ E[e_N] ≤ hi^N e_0. hi < 1 exactly when 0 < c < Convergence(g, k)
-// and lo > 1 exactly when c > Divergence(g, k) or c < 0.
+// and lo > 1 exactly when c > Divergence(g, k) or c < 0 (in exact
+// arithmetic; at the thresholds themselves rounding decides). A bound is
+// +Inf when its value exceeds the float64 range (c = 1e155, λ = 1 gives
+// (1 − c)² ≈ 1e310); no intermediate overflows otherwise.
 //
 // GrowthBounds returns NaN, NaN if g is not a valid Geometry, c is NaN or
 // infinite, or k is NaN or below one.
@@ -109,34 +123,45 @@ func GrowthBounds(g Geometry, c, k float64) (lo, hi float64) {
 	if !g.valid() || !validK(k) || math.IsNaN(c) || math.IsInf(c, 0) {
 		return math.NaN(), math.NaN()
 	}
-	lo, hi = math.Inf(1), math.Inf(-1)
+	// 1 − cλ is rounded once (FMA); it is ±Inf only when (1 − cλ)² is
+	// beyond the float64 range, and then so are the bounds.
+	dlo, dhi := math.Inf(1), 0.0
 	for _, l := range g.Eigenvalues {
-		f := (1 - c*l) * (1 - c*l)
-		lo = math.Min(lo, f)
-		hi = math.Max(hi, f)
+		d := math.Abs(math.FMA(-c, l, 1))
+		dlo = math.Min(dlo, d)
+		dhi = math.Max(dhi, d)
 	}
-	c2k := c * c / k
-	return lo + c2k*g.S, hi + c2k*g.T
+	c2 := xf(c).mul(xf(c))
+	bound := func(d float64, v float64) float64 {
+		if math.IsInf(d, 1) {
+			return d
+		}
+		x := xf(d)
+		return x.mul(x).add(c2.mul(noise(v, k))).float()
+	}
+	return bound(dlo, g.S), bound(dhi, g.T)
 }
 
 // CriticalBatchConvergence returns k_conv = t/(λ_1λ_m), the batch size at
 // which the two branches of (18) meet: for k > k_conv the convergence
 // threshold is the sharp-direction branch 2λ_1/(λ_1² + t/k), which tends to
 // gradient descent's 2/λ_1, and for k < k_conv it is the flat-direction one.
-// Table 3 uses "the integer closest to" it. It is 0 when t = 0.
+// Table 3 uses "the integer closest to" it. It is 0 when t = 0, and +Inf
+// when t/(λ_1λ_m) exceeds the float64 range.
 //
 // It returns NaN if g is not a valid Geometry.
 func CriticalBatchConvergence(g Geometry) float64 {
 	if !g.valid() {
 		return math.NaN()
 	}
-	return g.T / (g.Eigenvalues[0] * g.Eigenvalues[len(g.Eigenvalues)-1])
+	return xf(g.T).quo(xf(g.Eigenvalues[0]).mul(xf(g.Eigenvalues[len(g.Eigenvalues)-1]))).float()
 }
 
 // CriticalBatchDivergence returns k_div = s/(λ_{m−1}λ_m), the batch size of
 // the last case of (20): for k > k_div the divergence threshold is gradient
 // descent's flat-direction branch 2λ_m/(λ_m² + s/k). Table 2 uses "the
-// largest integer smaller than" it. It is 0 when s = 0.
+// largest integer smaller than" it. It is 0 when s = 0, and +Inf when
+// s/(λ_{m−1}λ_m) exceeds the float64 range.
 //
 // ok is false when m = 1 (there is no λ_{m−1}; then Divergence(k) =
 // 2λ_1/(λ_1² + s/k) for every k) or g is not a valid Geometry; k is then NaN.
@@ -145,5 +170,5 @@ func CriticalBatchDivergence(g Geometry) (k float64, ok bool) {
 		return math.NaN(), false
 	}
 	m := len(g.Eigenvalues)
-	return g.S / (g.Eigenvalues[m-2] * g.Eigenvalues[m-1]), true
+	return xf(g.S).quo(xf(g.Eigenvalues[m-2]).mul(xf(g.Eigenvalues[m-1]))).float(), true
 }

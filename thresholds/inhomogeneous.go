@@ -22,13 +22,15 @@ func InhomogeneousConvergence(g Geometry, k float64) float64 {
 	if !g.valid() || !validK(k) {
 		return math.NaN()
 	}
-	l1, lm := g.Eigenvalues[0], g.Eigenvalues[len(g.Eigenvalues)-1]
-	if math.IsInf(k, 1) {
-		return 2 / l1
+	// 2λ/((1 + 1/k)λ² + t/k) = 2/((1 + 1/k)λ + (t/k)/λ), in xfloats (no
+	// intermediate overflow or underflow); k = +Inf gives 2/λ.
+	c := xf(1 + 1/k)
+	a := noise(g.T, k)
+	f := func(lambda float64) float64 {
+		l := xf(lambda)
+		return xtwo.quo(c.mul(l).add(a.quo(l))).float()
 	}
-	c := 1 + 1/k
-	a := g.T / k
-	return math.Min(2*l1/(c*l1*l1+a), 2*lm/(c*lm*lm+a))
+	return math.Min(f(g.Eigenvalues[0]), f(g.Eigenvalues[len(g.Eigenvalues)-1]))
 }
 
 // InhomogeneousDivergence returns the divergence threshold of Theorem 3.12
@@ -54,8 +56,9 @@ func InhomogeneousConvergence(g Geometry, k float64) float64 {
 // γ is admissible. γ must be positive, not only 4γ² > 0: the proof's step
 // from (43) to (44) uses λ + 2γ ≥ √(λ² + 4γ²), which needs γ ≥ 0.
 func InhomogeneousDivergence(g Geometry, k, gamma float64) (float64, error) {
-	return inhomogeneousDivergence(g, k, gamma, func(l, gamma, a float64) float64 {
-		return 2 * (l + gamma) / (l*l + a)
+	// 2(λ + γ)/(λ² + a) = (2 + 2γ/λ)/(λ + a/λ).
+	return inhomogeneousDivergence(g, k, gamma, func(l, gamma2, a xfloat) float64 {
+		return xtwo.add(gamma2.quo(l)).quo(l.add(a.quo(l))).float()
 	})
 }
 
@@ -70,12 +73,17 @@ func InhomogeneousDivergence(g Geometry, k, gamma float64) (float64, error) {
 // as γ → 0⁺. As there, the guarantee holds only near x*; at k = math.Inf(1)
 // it returns 2/λ_m; bad input gives NaN and an error naming the argument.
 func InhomogeneousDivergenceSharp(g Geometry, k, gamma float64) (float64, error) {
-	return inhomogeneousDivergence(g, k, gamma, func(l, gamma, a float64) float64 {
-		return (l + math.Sqrt(l*l+4*gamma*gamma)) / (l*l + a)
+	// (λ + √(λ² + 4γ²))/(λ² + a) = (1 + √(1 + (2γ/λ)²))/(λ + a/λ).
+	return inhomogeneousDivergence(g, k, gamma, func(l, gamma2, a xfloat) float64 {
+		r := gamma2.quo(l)
+		one := xf(1)
+		return one.add(one.add(r.mul(r)).sqrt()).quo(l.add(a.quo(l))).float()
 	})
 }
 
-func inhomogeneousDivergence(g Geometry, k, gamma float64, f func(l, gamma, a float64) float64) (float64, error) {
+// inhomogeneousDivergence checks the arguments of (35) and returns the
+// maximum over l of f(λ_l, 2γ, s/k), all in xfloats.
+func inhomogeneousDivergence(g Geometry, k, gamma float64, f func(l, gamma2, a xfloat) float64) (float64, error) {
 	if !g.valid() {
 		return math.NaN(), fmt.Errorf("thresholds: g is not a valid Geometry (eigenvalues %v, S = %v, T = %v)", g.Eigenvalues, g.S, g.T)
 	}
@@ -89,16 +97,20 @@ func inhomogeneousDivergence(g Geometry, k, gamma float64, f func(l, gamma, a fl
 	if math.IsInf(k, 1) {
 		return 2 / g.Eigenvalues[m-1], nil
 	}
-	a := g.S / k
 	if g.S == 0 {
 		return math.NaN(), fmt.Errorf("thresholds: gamma = %v: no γ satisfies 0 < 4γ² ≤ s/k when s = 0", gamma)
 	}
-	if !(gamma > 0) || 4*gamma*gamma > a*(1+1e-12) {
-		return math.NaN(), fmt.Errorf("thresholds: gamma = %v outside 0 < 4γ² ≤ s/k = %v (γ ≤ %v)", gamma, a, math.Sqrt(a)/2)
+	a := noise(g.S, k)
+	if !(gamma > 0) || math.IsInf(gamma, 1) {
+		return math.NaN(), fmt.Errorf("thresholds: gamma = %v outside 0 < 4γ² ≤ s/k = %v (γ ≤ %v)", gamma, a.float(), a.sqrt().mul(xf(0.5)).float())
+	}
+	gamma2 := xtwo.mul(xf(gamma))
+	if a.mul(xf(1 + 1e-12)).less(gamma2.mul(gamma2)) {
+		return math.NaN(), fmt.Errorf("thresholds: gamma = %v outside 0 < 4γ² ≤ s/k = %v (γ ≤ %v)", gamma, a.float(), a.sqrt().mul(xf(0.5)).float())
 	}
 	d := 0.0
 	for _, l := range g.Eigenvalues {
-		d = math.Max(d, f(l, gamma, a))
+		d = math.Max(d, f(xf(l), gamma2, a))
 	}
 	return d, nil
 }

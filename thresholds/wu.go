@@ -41,7 +41,8 @@ func WuNonUniformity(v, k float64) float64 {
 	if math.IsInf(k, 1) || v == 0 {
 		return math.Inf(1)
 	}
-	return math.Sqrt(k / v)
+	// √(k/v) without overflow of k/v (k up to 1.8e308, v subnormal).
+	return xf(k).quo(xf(v)).sqrt().float()
 }
 
 // NonUniformity returns λ_max(H) and λ_max(E[Q²] − H²) of the finite mixture
@@ -53,7 +54,9 @@ func WuNonUniformity(v, k float64) float64 {
 // len(hess), every w[i] finite and ≥ 0, and the sum within 1e-9 of 1 (the
 // weights are then normalized by their sum). It returns an error naming the
 // argument when hess is empty, an entry of hess is nil or 0×0, the
-// dimensions differ, a matrix entry is not finite, or w breaks that rule.
+// dimensions differ, a matrix entry is not finite, or w breaks that rule,
+// and an error naming hess when the entries of E[(Q − H)²] exceed the
+// float64 range (differences Q_i − H above about 1e154).
 func NonUniformity(hess []mat.Symmetric, w []float64) (sharpness, v float64, err error) {
 	if len(hess) == 0 {
 		return math.NaN(), math.NaN(), errors.New("thresholds: hess is empty")
@@ -108,7 +111,8 @@ func NonUniformity(hess []mat.Symmetric, w []float64) (sharpness, v float64, err
 	}
 	v, err = symMax(vm)
 	if err != nil {
-		return math.NaN(), math.NaN(), err
+		// H is finite, so only the squares of Q_i − H can overflow.
+		return math.NaN(), math.NaN(), fmt.Errorf("thresholds: E[(Q − H)²] of hess exceeds the float64 range: %w", err)
 	}
 	return sharp, math.Max(v, 0), nil
 }

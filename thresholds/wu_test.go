@@ -115,6 +115,11 @@ func TestWuBadInput(t *testing.T) {
 			_, _, err := NonUniformity([]mat.Symmetric{one, two}, []float64{math.Inf(1), 0.5})
 			return err
 		}},
+		{"squares overflow", "hess", func() error {
+			// Q ∈ {1e200, 3e200}: E[(Q − H)²] = 1e400.
+			_, _, err := NonUniformity([]mat.Symmetric{mat.NewSymDense(1, []float64{1e200}), mat.NewSymDense(1, []float64{3e200})}, nil)
+			return err
+		}},
 		{"operator 0×0 h", "h", func() error { _, _, err := NonUniformityOperator(&mat.SymDense{}, fourth); return err }},
 		{"operator nil h", "h", func() error { _, _, err := NonUniformityOperator(nil, fourth); return err }},
 		{"operator NaN fourth", "fourth", func() error {
