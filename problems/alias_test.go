@@ -100,3 +100,42 @@ func TestSplitMix64(t *testing.T) {
 		}
 	}
 }
+
+func TestMultinomialCounts(t *testing.T) {
+	w := []float64{0.5, 0.25, 0.125, 0.125}
+	m, err := NewMultinomial(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	const k, draws = 1000, 4000
+	counts := make([]float64, len(w))
+	mean := make([]float64, len(w))
+	for range draws {
+		m.Counts(counts, k, rnd)
+		sum := 0.0
+		for i, c := range counts {
+			if c < 0 || c != math.Trunc(c) {
+				t.Fatalf("count %d = %v is not a nonnegative integer", i, c)
+			}
+			sum += c
+			mean[i] += c / draws
+		}
+		if sum != k {
+			t.Fatalf("counts %v sum to %v, want %d", counts, sum, k)
+		}
+	}
+	// Each count is Binomial(k, w_i): the mean of draws of them has standard
+	// error √(k w_i(1−w_i)/draws); five of them bound a false alarm.
+	for i, wi := range w {
+		se := math.Sqrt(k * wi * (1 - wi) / draws)
+		if math.Abs(mean[i]-k*wi) > 5*se {
+			t.Errorf("mean count %d = %.4g, want %.4g ± %.2g", i, mean[i], k*wi, 5*se)
+		}
+	}
+	for _, bad := range [][]float64{nil, {1, 0}, {1, math.NaN()}, {math.MaxFloat64, math.MaxFloat64}} {
+		if _, err := NewMultinomial(bad); err == nil {
+			t.Errorf("NewMultinomial(%v) accepted", bad)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/flatminima/flatminima/problems/internal/valid"
 )
@@ -218,4 +219,64 @@ func SplitMix64(x uint64) uint64 {
 // alone, so its results do not depend on the number of workers.
 func Stream(seed, i uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, SplitMix64(i)))
+}
+
+// Multinomial draws the counts (c_1, …, c_N) of k independent draws with
+// P(ξ = i) = w_i/Σw, as successive binomials
+// c_i ~ Binomial(k − c_1 − … − c_{i−1}, q_i), q_i = w_i/(w_i + … + w_N)
+// (gonum's distuv.Binomial). It costs O(N) draws whatever k is, so a batch
+// of k ≫ N draws costs no more than N terms; for k ≤ N an Alias draws the
+// k indices faster. It is immutable and safe for concurrent use.
+type Multinomial struct {
+	q []float64
+}
+
+// NewMultinomial returns the multinomial sampler of the weights w, which must
+// be finite and positive; they need not sum to 1. It returns an error naming
+// the bad entry, or when w is empty or its sum overflows.
+func NewMultinomial(w []float64) (*Multinomial, error) {
+	if len(w) == 0 {
+		return nil, errors.New("problems: multinomial weights w are empty")
+	}
+	for i, v := range w {
+		if !(v > 0) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("problems: multinomial weight w[%d] = %v is not finite and positive", i, v)
+		}
+	}
+	if math.IsInf(floats.Sum(w), 1) {
+		return nil, errors.New("problems: multinomial weights w sum to +Inf")
+	}
+	q := make([]float64, len(w))
+	tail := 0.0
+	for i := len(w) - 1; i >= 0; i-- {
+		tail += w[i]
+		q[i] = min(1, w[i]/tail)
+	}
+	q[len(q)-1] = 1
+	return &Multinomial{q: q}, nil
+}
+
+// Len returns the number of weights.
+func (m *Multinomial) Len() int { return len(m.q) }
+
+// Counts writes into dst (len Len()) the counts of k ≥ 0 draws, as float64
+// so that k up to 2^53 is exact. It draws nothing after the counts are
+// exhausted and allocates nothing.
+func (m *Multinomial) Counts(dst []float64, k int, rnd *rand.Rand) {
+	if len(dst) != len(m.q) {
+		panic(fmt.Sprintf("problems: Multinomial.Counts: len(dst) = %d, want %d", len(dst), len(m.q)))
+	}
+	clear(dst)
+	left := float64(k)
+	for i, qi := range m.q {
+		if left == 0 {
+			return
+		}
+		c := left
+		if qi < 1 {
+			c = distuv.Binomial{N: left, P: qi, Src: rnd}.Rand()
+		}
+		dst[i] = c
+		left -= c
+	}
 }

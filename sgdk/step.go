@@ -22,7 +22,7 @@ type sgdPlan struct {
 	comps   []problems.Component
 	exp     problems.ExpectedGrader // nil: sum the components
 	alias   *problems.Alias         // with replacement and k ≤ Len
-	cond    []float64               // with replacement and k > Len: multinomialCond
+	multi   *problems.Multinomial   // with replacement and k > Len
 }
 
 // newSGDPlan validates s for p and prepares the shared state. It allocates
@@ -43,7 +43,11 @@ func newSGDPlan(p problems.Problem, s Settings) (*sgdPlan, error) {
 			pl.exp = eg
 		}
 	} else if !s.WithoutReplacement && pl.k > pl.n {
-		pl.cond = multinomialCond(pl.weights)
+		m, err := problems.NewMultinomial(pl.weights)
+		if err != nil {
+			return nil, fmt.Errorf("sgdk: problem weights: %w", err)
+		}
+		pl.multi = m
 	} else if !s.WithoutReplacement {
 		a, err := problems.NewAlias(pl.weights)
 		if err != nil {
@@ -60,6 +64,8 @@ type sgdWork struct {
 	tmp  []float64 // one component gradient
 	next []float64 // the candidate iterate before projection
 	perm []int     // permutation for sampling without replacement
+
+	counts []float64 // the batch's multinomial counts when k > Len
 }
 
 func (pl *sgdPlan) newWork() *sgdWork {
@@ -71,6 +77,9 @@ func (pl *sgdPlan) newWork() *sgdWork {
 	if pl.k != FullBatch && pl.s.WithoutReplacement {
 		w.perm = make([]int, pl.n)
 		resetPerm(w.perm)
+	}
+	if pl.multi != nil {
+		w.counts = make([]float64, pl.n)
 	}
 	return w
 }
@@ -99,8 +108,18 @@ func (pl *sgdPlan) direction(w *sgdWork, x []float64, rnd *rand.Rand) float64 {
 			pl.comps[i].Grad(w.tmp, x)
 			floats.Add(w.dir, w.tmp)
 		}
-	case pl.cond != nil:
-		multinomialSum(w.dir, w.tmp, pl.comps, pl.cond, pl.k, x, rnd)
+	case pl.multi != nil:
+		// The batch as its multinomial counts: at most N gradients whatever
+		// k is, the same law as k independent draws.
+		pl.multi.Counts(w.counts, pl.k, rnd)
+		clear(w.dir)
+		for i, c := range w.counts {
+			if c == 0 {
+				continue
+			}
+			pl.comps[i].Grad(w.tmp, x)
+			floats.AddScaled(w.dir, c, w.tmp)
+		}
 	default:
 		clear(w.dir)
 		for range pl.k {

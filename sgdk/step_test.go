@@ -238,7 +238,7 @@ func TestMultinomialBatchMoments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if plan.cond == nil {
+		if plan.multi == nil {
 			t.Fatalf("k = %d > Len = 3 did not select multinomial counts", k)
 		}
 		work := plan.newWork()

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/flatminima/flatminima/problems"
+	"github.com/flatminima/flatminima/sgdk"
 )
 
 // LinearStep applies one step of a random linear recursion:
@@ -379,8 +380,8 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 	if hess[0].SymmetricDim() == 0 {
 		return 0, nil, errors.New("stability: hess[0] is 0×0")
 	}
-	if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
-		return 0, nil, fmt.Errorf("stability: k = %v, want a positive integer or +Inf", k)
+	if !(k >= 1) || (!math.IsInf(k, 1) && (k != math.Trunc(k) || k > sgdk.MaxBatchSize)) {
+		return 0, nil, fmt.Errorf("stability: k = %v, want a positive integer up to sgdk.MaxBatchSize or +Inf", k)
 	}
 	w, err = problems.NormalizeWeights(w, n)
 	if err != nil {
@@ -410,6 +411,14 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 	if err != nil {
 		return 0, nil, fmt.Errorf("stability: w: %w", err)
 	}
+	// A batch of k > n draws is drawn as its multinomial counts: at most n
+	// terms a step whatever k is, the same law (as in sgdk.Run).
+	var multi *problems.Multinomial
+	if !math.IsInf(k, 1) && k > float64(n) {
+		if multi, err = problems.NewMultinomial(w); err != nil {
+			return 0, nil, fmt.Errorf("stability: w: %w", err)
+		}
+	}
 	if diagonal {
 		hmax := 0.0
 		for a := 0; a < p; a++ {
@@ -438,6 +447,10 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 		}
 		return m, func() LinearStep {
 			acc := make([]float64, m)
+			var counts []float64
+			if multi != nil {
+				counts = make([]float64, n)
+			}
 			return func(dst, v []float64, c float64, rnd *rand.Rand) {
 				if math.IsInf(k, 1) {
 					for j := range dst {
@@ -446,8 +459,17 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 					return
 				}
 				clear(acc)
-				for range int(k) {
-					floats.Add(acc, d[alias.Sample(rnd)])
+				if multi != nil {
+					multi.Counts(counts, int(k), rnd)
+					for i, ci := range counts {
+						if ci != 0 {
+							floats.AddScaled(acc, ci, d[i])
+						}
+					}
+				} else {
+					for range int(k) {
+						floats.Add(acc, d[alias.Sample(rnd)])
+					}
 				}
 				s := c / k
 				for j := range dst {
@@ -494,6 +516,10 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 		acc := mat.NewVecDense(m, nil)
 		t := mat.NewVecDense(m, nil)
 		vv := new(mat.VecDense) // a view of v, re-pointed every step
+		var counts []float64
+		if multi != nil {
+			counts = make([]float64, n)
+		}
 		return func(dst, v []float64, c float64, rnd *rand.Rand) {
 			vv.SetRawVector(blas64.Vector{N: m, Inc: 1, Data: v})
 			if math.IsInf(k, 1) {
@@ -504,9 +530,19 @@ func MixtureStep(hess []mat.Symmetric, w []float64, k float64) (dim int, newStep
 				return
 			}
 			acc.Zero()
-			for range int(k) {
-				t.MulVec(comp[alias.Sample(rnd)], vv)
-				acc.AddVec(acc, t)
+			if multi != nil {
+				multi.Counts(counts, int(k), rnd)
+				for i, ci := range counts {
+					if ci != 0 {
+						t.MulVec(comp[i], vv)
+						acc.AddScaledVec(acc, ci, t)
+					}
+				}
+			} else {
+				for range int(k) {
+					t.MulVec(comp[alias.Sample(rnd)], vv)
+					acc.AddVec(acc, t)
+				}
 			}
 			s := c / k
 			for j := range dst {

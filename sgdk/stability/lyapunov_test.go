@@ -369,3 +369,37 @@ func ExampleAlmostSureThreshold() {
 	// Output:
 	// almost-sure threshold 1.33 (exact 4/3 = 1.333)
 }
+
+// TestMixtureStepHugeBatch: a batch far larger than the mixture is drawn as
+// multinomial counts, so k = 2^40 takes no longer than k = n, and its batch
+// mean is within 1e-5 of H (the noise has standard deviation of order
+// 2^−20), so the exponent equals gradient descent's, log|1 − Cλ| with λ = 2,
+// to that accuracy.
+func TestMixtureStepHugeBatch(t *testing.T) {
+	hess := []mat.Symmetric{mat.NewSymDense(1, []float64{1}), mat.NewSymDense(1, []float64{3})}
+	for _, tc := range []struct {
+		name string
+		hess []mat.Symmetric
+	}{
+		{"diagonal", hess},
+		{"dense", []mat.Symmetric{mat.NewSymDense(2, []float64{1, 0.5, 0.5, 1}), mat.NewSymDense(2, []float64{3, -0.5, -0.5, 3})}},
+	} {
+		dim, step, err := stability.MixtureStep(tc.hess, nil, 1<<40)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const c = 0.3
+		ly, err := stability.LyapunovExponent(dim, step, c, stability.LyapunovSettings{Replicates: 4, Steps: 200, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Both examples have H = 2I (the dense off-diagonals cancel).
+		want := math.Log(math.Abs(1 - c*2))
+		if math.Abs(ly.Exponent-want) > 1e-4 {
+			t.Errorf("%s: γ = %.8g at k = 2^40, want gradient descent's %.8g", tc.name, ly.Exponent, want)
+		}
+	}
+	if _, _, err := stability.MixtureStep(hess, nil, 1<<60); err == nil || !strings.Contains(err.Error(), "k =") {
+		t.Errorf("k = 2^60 accepted (err %v)", err)
+	}
+}
