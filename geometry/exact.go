@@ -35,8 +35,33 @@ func Exact(q *problems.Quadratic) (*Local, error) {
 	}
 	h := q.Hessian()
 	p := h.SymmetricDim()
+	// Work on the problem scaled by a power of two α that brings the largest
+	// entry of the Q_i near one: λ scales as α and s, t as α², exactly, so
+	// the cubic moments cannot overflow or underflow when the answer itself
+	// is representable.
+	n := q.Len()
+	qs := make([]*mat.SymDense, n)
+	big := 0.0
+	for i := range n {
+		qs[i] = q.Q(i)
+		for a := 0; a < p; a++ {
+			for b := a; b < p; b++ {
+				big = math.Max(big, math.Abs(qs[i].At(a, b)))
+			}
+		}
+	}
+	if !(big > 0) {
+		return nil, errors.New("geometry: Exact: every Q_i of q is zero, so H has no nonzero eigenvalue (m = 0)")
+	}
+	_, e := math.Frexp(big)
+	alpha := math.Ldexp(1, -e)
+	hs := mat.NewSymDense(p, nil)
+	for i, qi := range qs {
+		qi.ScaleSym(alpha, qi)
+		hs.AddSym(hs, scaledSymDense(q.Weight(i), qi))
+	}
 	var eh mat.EigenSym
-	if !eh.Factorize(h, true) {
+	if !eh.Factorize(hs, true) {
 		return nil, errors.New("geometry: Exact: eigendecomposition of the expected Hessian H of q failed")
 	}
 	vals := eh.Values(nil) // ascending
@@ -44,18 +69,24 @@ func Exact(q *problems.Quadratic) (*Local, error) {
 	eh.VectorsTo(&vecs)
 	lmax := vals[p-1]
 	if !(lmax > 0) {
-		return nil, fmt.Errorf("geometry: Exact: the expected Hessian H of q has no nonzero eigenvalue (largest %v), so m = 0", lmax)
+		return nil, fmt.Errorf("geometry: Exact: the expected Hessian H of q has no nonzero eigenvalue (largest %v), so m = 0", math.Ldexp(lmax, e))
 	}
 	eigs, w := whiten(vals, &vecs, problems.QuadraticRankTol)
 	m := len(eigs)
-	mm := q.M()
-	var mw, k mat.Dense
-	mw.Mul(mm, w)
-	k.Mul(w.T(), &mw)
+	// K = W'MW with M = Σ_i p_i (Q_i − H) H (Q_i − H), which equals
+	// E[QHQ] − H³ and loses no digits to cancellation when the Q_i nearly
+	// agree.
 	ks := mat.NewSymDense(m, nil)
-	for a := 0; a < m; a++ {
-		for b := a; b < m; b++ {
-			ks.SetSym(a, b, (k.At(a, b)+k.At(b, a))/2)
+	var d, dw, hdw, t mat.Dense
+	for i, qi := range qs {
+		d.Sub(qi, hs)
+		dw.Mul(&d, w)
+		hdw.Mul(hs, &dw)
+		t.Mul(dw.T(), &hdw)
+		for a := 0; a < m; a++ {
+			for b := a; b < m; b++ {
+				ks.SetSym(a, b, ks.At(a, b)+q.Weight(i)*(t.At(a, b)+t.At(b, a))/2)
+			}
 		}
 	}
 	var ek mat.EigenSym
@@ -63,14 +94,28 @@ func Exact(q *problems.Quadratic) (*Local, error) {
 		return nil, errors.New("geometry: Exact: eigendecomposition of K failed")
 	}
 	kv := ek.Values(nil)
+	for j := range eigs {
+		eigs[j] = math.Ldexp(eigs[j], e)
+	}
+	sq, tq := math.Ldexp(math.Max(kv[0], 0), 2*e), math.Ldexp(math.Max(kv[m-1], 0), 2*e)
+	if math.IsInf(tq, 0) {
+		return nil, fmt.Errorf("geometry: Exact: t_Q of q is about 2^%d, beyond the float64 range (the Q_i have entries up to %v)", int(math.Log2(kv[m-1]))+2*e, big)
+	}
 	return &Local{
 		Center:      q.Minimizer(),
 		Hessian:     h,
 		Eigenvalues: eigs,
 		M:           len(eigs),
-		S:           math.Max(kv[0], 0),
-		T:           math.Max(kv[m-1], 0),
+		S:           sq,
+		T:           tq,
 	}, nil
+}
+
+// scaledSymDense returns f·a as a new matrix.
+func scaledSymDense(f float64, a *mat.SymDense) *mat.SymDense {
+	var s mat.SymDense
+	s.ScaleSym(f, a)
+	return &s
 }
 
 // whiten takes the eigenvalues vals (ascending) and eigenvectors vecs of a
