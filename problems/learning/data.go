@@ -56,6 +56,10 @@ func NewLeastSquares(a mat.Matrix, y, w []float64) (*LeastSquares, error) {
 	return ls, nil
 }
 
+// maxDataEntry is the largest |a_ij| whose square, the scale of the
+// component Hessians a_i a_i', is a finite float64.
+const maxDataEntry = 0x1p511
+
 // readData validates and copies a data matrix, its targets and weights.
 func readData(a mat.Matrix, y, w []float64) (*mat.Dense, []float64, error) {
 	if a == nil {
@@ -68,8 +72,15 @@ func readData(a mat.Matrix, y, w []float64) (*mat.Dense, []float64, error) {
 	ad := mat.DenseCopyOf(a)
 	for i := 0; i < n; i++ {
 		for j := 0; j < p; j++ {
-			if err := valid.Finite("learning", fmt.Sprintf("a[%d][%d]", i, j), ad.At(i, j)); err != nil {
+			v := ad.At(i, j)
+			if err := valid.Finite("learning", fmt.Sprintf("a[%d][%d]", i, j), v); err != nil {
 				return nil, nil, err
+			}
+			// The component Hessians are multiples of a_i a_i': an entry
+			// whose square overflows makes H and every threshold
+			// unrepresentable.
+			if math.Abs(v) > maxDataEntry {
+				return nil, nil, fmt.Errorf("learning: a[%d][%d] = %v: its square overflows float64 (|a| ≤ 2^511 ≈ 6.7e153 is needed); rescale the data", i, j, v)
 			}
 		}
 	}

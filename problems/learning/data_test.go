@@ -2,6 +2,7 @@ package learning_test
 
 import (
 	"math"
+	"strings"
 	"math/rand/v2"
 	"testing"
 
@@ -221,5 +222,28 @@ func TestLeastSquaresHomogeneousBadInput(t *testing.T) {
 				t.Errorf("%s: reported homogeneous", c.name)
 			}
 		}()
+	}
+}
+
+// TestDataEntryOverflow: an entry whose square overflows would make the
+// expected Hessian +Inf; the constructors refuse it and name the entry,
+// and accept the largest entry whose square is finite.
+func TestDataEntryOverflow(t *testing.T) {
+	a := mat.NewDense(2, 2, []float64{1, 2, 1e200, 4})
+	if _, err := learning.NewLeastSquares(a, []float64{0, 1}, nil); err == nil || !strings.Contains(err.Error(), "a[1][0]") {
+		t.Errorf("NewLeastSquares: err = %v, want one naming a[1][0]", err)
+	}
+	if _, err := learning.NewLogistic(a, []float64{-1, 1}, nil, 0.1); err == nil || !strings.Contains(err.Error(), "a[1][0]") {
+		t.Errorf("NewLogistic: err = %v, want one naming a[1][0]", err)
+	}
+	big := math.Ldexp(1, 511)
+	ls, err := learning.NewLeastSquares(mat.NewDense(2, 1, []float64{big, 1}), []float64{0, 0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h mat.SymDense
+	ls.ExpectedHess(&h, []float64{0})
+	if v := h.At(0, 0); math.IsInf(v, 0) || math.IsNaN(v) {
+		t.Errorf("ExpectedHess at |a| = 2^511 is %v, want finite", v)
 	}
 }
