@@ -2,8 +2,8 @@ package learning_test
 
 import (
 	"math"
-	"strings"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -241,8 +241,8 @@ func TestDataEntryOverflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h mat.SymDense
-	ls.ExpectedHess(&h, []float64{0})
+	h := mat.NewSymDense(1, nil)
+	ls.ExpectedHess(h, []float64{0})
 	if v := h.At(0, 0); math.IsInf(v, 0) || math.IsNaN(v) {
 		t.Errorf("ExpectedHess at |a| = 2^511 is %v, want finite", v)
 	}
