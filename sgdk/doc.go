@@ -1,11 +1,13 @@
 // Package sgdk implements SGD-k, stochastic gradient descent with batch size
 // k, on the finite-mixture problems of package problems, as studied in
 // V. Patel, "The Impact of Local Geometry and Batch Size on Stochastic
-// Gradient Descent for Nonconvex Problems" (2018): single runs (Run and, for
-// continuous randomness, RunSampler), reproducible parallel ensembles of
-// independent runs (Ensemble), the experiment grids that reproduce the
-// paper's Sections 4 and 5 (Cell, Grid), and the measurements that go past
-// the paper (MeasureEscape, AlmostSureThreshold, Compare).
+// Gradient Descent for Nonconvex Problems" (2018): single runs (Run, and
+// RunSampler, which draws fresh components from a population at every step:
+// online SGD), step-size schedules, batch sampling, and reproducible parallel
+// ensembles of independent runs (Ensemble). What runs do near a minimizer,
+// measured (experiment grids, escape thresholds, Lyapunov exponents, and
+// comparisons with the predicted thresholds), is in the subpackage
+// stability.
 //
 // # The iteration
 //
