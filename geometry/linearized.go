@@ -437,6 +437,17 @@ func (l *Linearized) NoiseFloor(c, k float64) (float64, error) {
 	return thresholds.MeanSquareFloor(l.Hessian, fourth, k, c, noise)
 }
 
+// ExcessLoss returns the stationary expected excess loss of the linearized
+// SGD-k with constant step c, E[F(x_∞)] − F(x*) = ½·tr(H S_∞) =
+// NoiseFloor(c, k)/2: the quadratic model F(x* + d) − F(x*) = ½d'Hd (∇F(x*)
+// = 0) averaged over the stationary second moment S_∞. It is in the units
+// of F, so it can be set against a loss level (0 at a homogeneous
+// minimizer, +Inf at and above C*(k)).
+func (l *Linearized) ExcessLoss(c, k float64) (float64, error) {
+	f, err := l.NoiseFloor(c, k)
+	return f / 2, err
+}
+
 // diagonalMoments returns m_ab = Σ_i p_i q_ia q_ib when every Q_i is
 // diagonal, else nil.
 func (l *Linearized) diagonalMoments() *mat.SymDense {

@@ -174,8 +174,10 @@ type CompareSettings struct {
 // threshold the library knows, smallest guarantee first:
 //
 //   - PatelConvergence, PatelDivergence: Theorem 3.8's (18) and (19)–(20)
-//     on the exact geometry of the linearization (homogeneous formulas,
-//     also at an inhomogeneous x*, where they bound the same C*);
+//     on the exact geometry of the linearization at a homogeneous x*; at an
+//     inhomogeneous x*, Theorem 3.12's (34) and the limit γ → 0⁺ of
+//     (35)–(36) (which is (19)–(20)) on the same geometry; (34) lies below
+//     (18), so both bracket the same C*;
 //   - MeanSquare: the exact C*(k); PatelConvergence ≤ MeanSquare ≤
 //     PatelDivergence;
 //   - WuSharpness = 2/λ_max(H) and WuNonUniformity =
@@ -191,7 +193,10 @@ type CompareSettings struct {
 //     mean error E[e_∞] of the linearized SGD-k at C = C*(k)/2 (0 at a
 //     homogeneous minimizer; NaN when the Case has no NoiseFloor). Compare
 //     it with e at the escape radius to see whether noise alone can carry
-//     runs out below C*(k).
+//     runs out below C*(k);
+//   - ExcessAtHalf: the same in loss units, the stationary excess loss
+//     E[F(x_∞)] − F(x*) = ½·tr(H S_∞) = FloorAtHalf/2 of the linearized
+//     SGD-k at C*(k)/2, to compare with EscapeSettings.LossLevel.
 //
 // Batch is k (+Inf: gradient descent). Non-computed entries are NaN.
 type ComparisonRow struct {
@@ -203,7 +208,7 @@ type ComparisonRow struct {
 	WuSharpness, WuNonUniformity                  float64
 	AlmostSure, AlmostSureErr                     float64
 	Escape, EscapeLo, EscapeHi                    float64
-	FloorAtHalf                                   float64
+	FloorAtHalf, ExcessAtHalf                     float64
 }
 
 // Compare returns one ComparisonRow per batch size in batches (each ≥ 1, an
@@ -232,14 +237,18 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 			return nil, fmt.Errorf("stability: batch size %v, want a positive integer or +Inf", k)
 		}
 		nan := math.NaN()
+		conv := thresholds.Convergence(c.Geometry, k)
+		if !c.Homogeneous {
+			conv = thresholds.InhomogeneousConvergence(c.Geometry, k)
+		}
 		row := ComparisonRow{
 			Case: c.Name, Batch: k, Homogeneous: c.Homogeneous,
-			PatelConvergence: thresholds.Convergence(c.Geometry, k),
+			PatelConvergence: conv,
 			PatelDivergence:  thresholds.Divergence(c.Geometry, k),
 			WuSharpness:      thresholds.WuSharpness(c.Sharpness),
 			WuNonUniformity:  thresholds.WuNonUniformity(c.NonUniformity, k),
 			AlmostSure:       nan, AlmostSureErr: nan, Escape: nan, EscapeLo: nan, EscapeHi: nan,
-			FloorAtHalf: nan,
+			FloorAtHalf: nan, ExcessAtHalf: nan,
 		}
 		ms, err := c.MeanSquare(k)
 		if err != nil {
@@ -253,6 +262,7 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 				return nil, fmt.Errorf("stability: %s, k = %v: %w", c.Name, k, err)
 			}
 		}
+		row.ExcessAtHalf = row.FloorAtHalf / 2
 		if !s.SkipAlmostSure {
 			if math.IsInf(k, 1) {
 				// Q̄ = H: γ = log max_l |1 − Cλ_l|, which crosses 0 at 2/λ_1.
@@ -288,6 +298,75 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// CompareCost is what Compare will spend, known before it runs (Cost).
+type CompareCost struct {
+	// ProbeGradients[j] is the number of component gradients of one escape
+	// probe at batches[j]: Runs × Iterations × k (k = N, the number of
+	// components, for gradient descent), plus the loss checks, Runs ×
+	// ⌈Iterations/LossStride⌉ × N component evaluations, when LossLevel is
+	// set. An online Sampler counts k per step and 0 for the checks.
+	ProbeGradients []float64
+	// Probes is the expected number of probes per row: about three to
+	// bracket the threshold (from C*(k), by factors of 2) and
+	// ⌈log₂(ln 2/ln(1 + RelTol))⌉ bisections.
+	Probes int
+	// LyapunovSteps is the number of linearized steps (each O(k·r²) on an
+	// r-dimensional linearization) of one almost-sure row: about 12 probes
+	// of Replicates × (Steps + Burn).
+	LyapunovSteps float64
+	// Gradients is the total expected escape cost, Probes × Σ_j
+	// ProbeGradients[j].
+	Gradients float64
+}
+
+// Cost returns the expected cost of Compare(c, batches, s) (see
+// CompareCost), so that a user sees runs × iterations × batch before
+// paying it. Errors name the bad argument.
+func (s CompareSettings) Cost(c *Case, batches []float64) (CompareCost, error) {
+	if c == nil {
+		return CompareCost{}, errors.New("stability: case is nil")
+	}
+	es := s.Escape
+	es.From = 1
+	if es.EscapeRadius == 0 && es.LossLevel == 0 {
+		es.EscapeRadius = es.StartRadius + 1 // only the sizes matter here
+	}
+	es, err := es.resolve(false)
+	if err != nil {
+		return CompareCost{}, err
+	}
+	n := 0.0
+	if c.Problem != nil {
+		n = float64(c.Problem.Len())
+	}
+	out := CompareCost{Probes: 3 + int(math.Ceil(math.Log2(math.Ln2/math.Log1p(es.RelTol))))}
+	for _, k := range batches {
+		if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
+			return CompareCost{}, fmt.Errorf("stability: batch size %v, want a positive integer or +Inf", k)
+		}
+		kk := k
+		if math.IsInf(k, 1) {
+			kk = n
+		}
+		g := float64(es.Runs) * float64(es.Iterations) * kk
+		if es.LossLevel > 0 {
+			g += float64(es.Runs) * math.Ceil(float64(es.Iterations)/float64(es.LossStride)) * n
+		}
+		out.ProbeGradients = append(out.ProbeGradients, g)
+		out.Gradients += float64(out.Probes) * g
+	}
+	if !s.SkipAlmostSure {
+		ls, err := s.Lyapunov.resolve()
+		if err == nil {
+			out.LyapunovSteps = 12 * float64(ls.Replicates) * float64(ls.Steps+ls.Burn)
+		}
+	}
+	if s.SkipEscape {
+		out.Gradients = 0
+	}
+	return out, nil
 }
 
 // batchInt converts a batch size k (integer or +Inf) to sgdk.Settings.BatchSize.
