@@ -451,7 +451,15 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 	if bc.model != 0 {
 		title = fmt.Sprintf("%s (model %d, %s minimizer)", bc.problem, bc.model, bc.minimizer)
 	}
-	p := newPanel(fmt.Sprintf("%s: r = %.3g, R = %.3g, %d steps", title, bc.start, bc.escape, sz.iters), "learning rate C", "batch size k")
+	return phasePlot(e, bc.file, fmt.Sprintf("%s: r = %.3g, R = %.3g, %d steps", title, bc.start, bc.escape, sz.iters),
+		"comparison.csv", rows, g, math.Pow(10, lo), math.Pow(10, hi))
+}
+
+// phasePlot draws a phase diagram (see beyondPhase) into file: the heat map
+// g over [xlo, xhi] with the thresholds of rows, one band per row; csvName
+// is the file that holds values beyond the range.
+func phasePlot(e *Env, file, title, csvName string, rows []stability.ComparisonRow, g phaseHeat, xlo, xhi float64) error {
+	p := newPanel(title, "learning rate C", "batch size k")
 	p.Title.TextStyle.Font.Size = vg.Points(10)
 	setLog(&p.X)
 	p.Add(g)
@@ -460,7 +468,6 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 		ticks[i] = plot.Tick{Value: float64(i), Label: Batch(r.Batch).String()}
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	xlo, xhi := math.Pow(10, lo), math.Pow(10, hi)
 	n := len(phaseCurves)
 	clipped := false
 	for j, cv := range phaseCurves {
@@ -522,7 +529,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 		}
 	}
 	if clipped {
-		p.Legend.Add("< or >: beyond the range (see comparison.csv)")
+		p.Legend.Add("< or >: beyond the range (see " + csvName + ")")
 	}
 	p.X.Min, p.X.Max = xlo, xhi
 	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
@@ -537,7 +544,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 		p.Add(l)
 	}
 	bar := colorBar(newPaletteMap(beyondPalette{}, 0, 1), "fraction of runs escaped (0–1)")
-	return savePlotWithBar(e, bc.file, p, bar, 10*vg.Inch, 5*vg.Inch)
+	return savePlotWithBar(e, file, p, bar, 10*vg.Inch, 5*vg.Inch)
 }
 
 // arrowLabels marks values beyond the diagram: "<" at the left edge, ">" at

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
@@ -168,6 +169,12 @@ type CompareSettings struct {
 	// SkipAlmostSure and SkipEscape leave those columns NaN (they are the
 	// expensive ones).
 	SkipAlmostSure, SkipEscape bool
+	// LossKappa, if positive, measures escape in the loss with a level per
+	// row: Escape.LossLevel = LossKappa·max(StartExcess, ExcessAtHalf)
+	// (DefaultLossLevel uses κ = DefaultLossKappa = 100; see there for
+	// the reason), overriding Escape.LossLevel. Escape.EscapeRadius may
+	// then be 0.
+	LossKappa float64
 }
 
 // ComparisonRow holds, for one minimizer and batch size k, every step-size
@@ -209,6 +216,10 @@ type ComparisonRow struct {
 	AlmostSure, AlmostSureErr                     float64
 	Escape, EscapeLo, EscapeHi                    float64
 	FloorAtHalf, ExcessAtHalf                     float64
+	// StartExcess is the mean excess loss of the escape runs' start points
+	// and LossLevel the loss level of the escape criterion (NaN when
+	// escape is measured by a radius only).
+	StartExcess, LossLevel float64
 }
 
 // Compare returns one ComparisonRow per batch size in batches (each ≥ 1, an
@@ -231,6 +242,16 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 	if c.MeanSquare == nil || c.Linear == nil {
 		return nil, errors.New("stability: Case.MeanSquare or Case.Linear is nil")
 	}
+	if !(s.LossKappa >= 0) || math.IsInf(s.LossKappa, 0) {
+		return nil, fmt.Errorf("stability: CompareSettings.LossKappa = %v is not finite and nonnegative", s.LossKappa)
+	}
+	start := math.NaN()
+	if s.LossKappa > 0 && !s.SkipEscape {
+		var err error
+		if start, _, err = c.StartExcess(s.Escape); err != nil {
+			return nil, err
+		}
+	}
 	var rows []ComparisonRow
 	for _, k := range batches {
 		if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
@@ -248,7 +269,7 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 			WuSharpness:      thresholds.WuSharpness(c.Sharpness),
 			WuNonUniformity:  thresholds.WuNonUniformity(c.NonUniformity, k),
 			AlmostSure:       nan, AlmostSureErr: nan, Escape: nan, EscapeLo: nan, EscapeHi: nan,
-			FloorAtHalf: nan, ExcessAtHalf: nan,
+			FloorAtHalf: nan, ExcessAtHalf: nan, StartExcess: start, LossLevel: nan,
 		}
 		ms, err := c.MeanSquare(k)
 		if err != nil {
@@ -284,6 +305,15 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 			es.BatchSize = batchInt(k)
 			es.From = ms
 			es.Bounds = c.Bounds
+			if s.LossKappa > 0 {
+				es.LossLevel = s.LossKappa * math.Max(start, row.ExcessAtHalf)
+				if !(es.LossLevel > 0) || math.IsInf(es.LossLevel, 0) {
+					return nil, fmt.Errorf("stability: %s, k = %v: loss level %v from start excess %v and stationary excess %v", c.Name, k, es.LossLevel, start, row.ExcessAtHalf)
+				}
+			}
+			if es.LossLevel > 0 {
+				row.LossLevel = es.LossLevel
+			}
 			var et *EscapeThreshold
 			if c.Problem != nil {
 				et, err = MeasureEscape(c.Problem, c.Minimizer, es)
@@ -298,6 +328,51 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// StartExcess returns the mean excess loss F(x_0) − F(x*) over the start
+// points of the escape runs of s (run i's x_0 uniform in
+// B(x*, s.StartRadius), drawn from problems.Stream(s.Seed, i) as
+// MeasureEscape does), and its standard error; F as for
+// EscapeSettings.LossLevel. It costs s.Runs evaluations of F.
+func (c *Case) StartExcess(s EscapeSettings) (mean, se float64, err error) {
+	if c == nil {
+		return 0, 0, errors.New("stability: case is nil")
+	}
+	var src any = c.Problem
+	if c.Problem == nil {
+		src = c.Sampler
+	}
+	if src == nil {
+		return 0, 0, errors.New("stability: Case has neither Problem nor Sampler")
+	}
+	f, err := lossOf(src)
+	if err != nil {
+		return 0, 0, err
+	}
+	if s.EscapeRadius == 0 && s.LossLevel == 0 {
+		s.EscapeRadius = s.StartRadius + 1 // not used here
+	}
+	if s.BatchSize == 0 {
+		s.BatchSize = 1
+	}
+	if s, err = s.resolve(false); err != nil {
+		return 0, 0, err
+	}
+	fstar := f(c.Minimizer)
+	ex := make([]float64, s.Runs)
+	problems.Parallel(s.Runs, s.Workers, func() func(int) {
+		x := make([]float64, len(c.Minimizer))
+		return func(i int) {
+			problems.BallPoint(x, c.Minimizer, s.StartRadius, problems.Stream(s.Seed, uint64(i)))
+			ex[i] = f(x) - fstar
+		}
+	})
+	m, sd := stat.MeanStdDev(ex, nil)
+	if s.Runs < 2 {
+		sd = 0
+	}
+	return m, sd / math.Sqrt(float64(s.Runs)), nil
 }
 
 // CompareCost is what Compare will spend, known before it runs (Cost).
@@ -329,7 +404,8 @@ func (s CompareSettings) Cost(c *Case, batches []float64) (CompareCost, error) {
 		return CompareCost{}, errors.New("stability: case is nil")
 	}
 	es := s.Escape
-	es.From = 1
+	es.From, es.BatchSize = 1, 1
+	loss := es.LossLevel > 0 || s.LossKappa > 0
 	if es.EscapeRadius == 0 && es.LossLevel == 0 {
 		es.EscapeRadius = es.StartRadius + 1 // only the sizes matter here
 	}
@@ -351,7 +427,7 @@ func (s CompareSettings) Cost(c *Case, batches []float64) (CompareCost, error) {
 			kk = n
 		}
 		g := float64(es.Runs) * float64(es.Iterations) * kk
-		if es.LossLevel > 0 {
+		if loss && c.Problem != nil {
 			g += float64(es.Runs) * math.Ceil(float64(es.Iterations)/float64(es.LossStride)) * n
 		}
 		out.ProbeGradients = append(out.ProbeGradients, g)
