@@ -47,8 +47,8 @@ type modelsSizes struct {
 }
 
 var modelsDefault = modelsSizes{samples: 256, hidden: 300, lbfgs: 200, ceIters: 300,
-	iters: 60, runs: 16, relTol: 0.1, grid: 12, gridRuns: 8,
-	lyapReplicates: 8, lyapSteps: 1000, lyapBurn: 100}
+	iters: 40, runs: 8, relTol: 0.15, grid: 12, gridRuns: 4,
+	lyapReplicates: 8, lyapSteps: 600, lyapBurn: 100}
 
 // modelsSize is what runModels uses: modelsDefault except in tests.
 var modelsSize = modelsDefault
