@@ -90,7 +90,7 @@ var modelDefs = []modelDef{
 	{name: "logistic", minimizer: "ridge logistic regression (λ = 0.01) on breast cancer, standardized, with an intercept column",
 		file: "models_logistic.png", build: buildLogistic, startRel: 1e-2},
 	{name: "mlp-squared", minimizer: "MLP 64–h–10 (tanh) with squared loss on one-hot targets, interpolating (F < 1e-10), digits subset",
-		file: "models_mlp_squared.png", build: buildMLPSquared, startRel: 1e-3},
+		file: "models_mlp_squared.png", build: buildMLPSquared, startRel: 1e-4},
 	{name: "mlp-ce", minimizer: "MLP 64–h–10 (tanh) with cross-entropy and weight decay 0.01, digits subset",
 		file: "models_mlp_ce.png", build: buildMLPCE, startRel: 1e-2},
 }
@@ -257,8 +257,8 @@ func runModels(e *Env) error {
 	sz := modelsSize
 	var records []modelRecord
 	var csvRows [][]string
-	var md strings.Builder
-	md.WriteString(modelsIntro)
+	var md, modelsList, images strings.Builder
+	md.WriteString(strings.TrimSpace(modelsIntro) + " ")
 	fmt.Fprintf(&md, "Sizes: escape runs of %d iterations, %d runs per probed learning rate, bisection to %.0f%% on log C; "+
 		"the loss checked every %d iterations and at the last; phase diagrams %d learning rates × %d runs; "+
 		"almost-sure thresholds from %d products of %d steps (after %d burn-in); the MLPs on the first %d digits, hidden width %d. Seed %d.\n\n",
@@ -347,14 +347,13 @@ func runModels(e *Env) error {
 		if hom {
 			kind = "homogeneous"
 		}
-		fmt.Fprintf(&md, "### %s (%s; p = %d, F(x*) = %.3g, ‖∇F(x*)‖ = %.2g, start radius %.3g)\n\n%s.\n\n",
+		fmt.Fprintf(&modelsList, "**%s** (%s, p = %d, F(x*) = %.3g, ‖∇F(x*)‖ = %.2g, start radius %.3g): %s. ",
 			def.name, kind, len(tr.X), tr.F, tr.GradN, start, def.minimizer)
-		md.WriteString(modelsTable(records[len(records)-len(rows):]))
 		if err := modelsPhase(e, def, mi, rows, esc, getCase, sz); err != nil {
 			return fmt.Errorf("models: %s: %w", def.name, err)
 		}
 		e.Progress("models: %s phase diagram", def.name)
-		fmt.Fprintf(&md, "\n![phase diagram: %s](%s)\n\n", def.name, def.file)
+		fmt.Fprintf(&images, "![phase diagram: %s](%s) ", def.name, def.file)
 	}
 	if err := e.WriteJSON("models.json", records); err != nil {
 		return err
@@ -362,7 +361,8 @@ func runModels(e *Env) error {
 	if err := e.WriteCSV("models.csv", modelsColumns.header(), csvRows); err != nil {
 		return err
 	}
-	md.WriteString(modelsOutro)
+	md.WriteString(strings.TrimSpace(modelsCriterion) + " " + modelsList.String() + modelsOutro + " " + images.String() + "\n\n")
+	md.WriteString(modelsTable(records))
 	e.Report(orderModels, "Learned models: which prediction to trust", md.String())
 	return nil
 }
@@ -476,7 +476,7 @@ func modelVerdict(r modelRecord) string {
 	case len(in) > 0:
 		v = "matches " + strings.Join(in, " and ")
 	case below != nil && above != nil:
-		v = fmt.Sprintf("none matched: between %s and %s", below.name, above.name)
+		v = fmt.Sprintf("none matched: between %s and %s", tied(r, below.c), tied(r, above.c))
 	case below != nil:
 		v = "none matched: above every prediction"
 	default:
@@ -493,17 +493,29 @@ func modelVerdict(r modelRecord) string {
 	return v
 }
 
-// modelsTable renders a model's rows.
+// tied names every prediction of r equal to c (to a relative 1e-9),
+// joined by "=".
+func tied(r modelRecord, c float64) string {
+	var names []string
+	for _, p := range predictions(r) {
+		if math.Abs(p.c-c) <= 1e-9*c {
+			names = append(names, p.name)
+		}
+	}
+	return strings.Join(names, " = ")
+}
+
+// modelsTable renders the rows of every model as one table.
 func modelsTable(rows []modelRecord) string {
 	var b strings.Builder
-	b.WriteString("| k | Patel conv. | C* | Patel div. | almost sure | Wu–Ma–E | noise floor at C*/2 | level | escape [95%] | ×2, ×½ level | verdict |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| model | k | Patel conv. | C* | Patel div. | almost sure | Wu–Ma–E | noise floor at C*/2 | level | escape [95%] | ×2, ×½ level | verdict |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		as := beyondG(float64(r.AlmostSure))
 		if r.AlmostSureSE > 0 {
 			as += fmt.Sprintf(" ± %.2g", float64(r.AlmostSureSE))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s [%s, %s] | %s, %s | %s |\n", r.K.String(),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s [%s, %s] | %s, %s | %s |\n", r.Model, r.K.String(),
 			beyondG(float64(r.PatelConvergence)), beyondG(float64(r.MeanSquare)), beyondG(float64(r.PatelDivergence)), as,
 			beyondG(math.Min(float64(r.WuSharpness), nanInf(float64(r.WuNonUniformity)))), beyondG(float64(r.NoiseFloor)),
 			beyondG(float64(r.LossLevel)), beyondG(float64(r.Escape)), beyondG(float64(r.EscapeLo)), beyondG(float64(r.EscapeHi)),
@@ -562,28 +574,15 @@ func modelsPhase(e *Env, def modelDef, mi int, rows []stability.ComparisonRow, e
 		"models.csv", rows, g, math.Pow(10, llo-h), math.Pow(10, lhi+h))
 }
 
-const modelsIntro = `Three minimizers of learned models, and for each batch size k every prediction of the step size C
-at which SGD-k leaves the minimizer, set against a measurement. All predictions come from one linearization at x*
-(stability.ProblemCase; above p = 200 parameters compressed onto the top eigenvectors of H, matrix-free): Patel's
-bounds (18) and (19)–(20) at the homogeneous MLP, Theorem 3.12's (34) and the divergence bound as γ → 0⁺ at the
-inhomogeneous minimizers, so that Patel convergence ≤ C*(k) ≤ Patel divergence in every row; the exact mean-square
-threshold C*(k); the almost-sure threshold (top Lyapunov exponent of the linearized SGD-k crosses 0; ± is its
-standard error by the delta method); the Wu–Ma–E limit min(2/λ_max, √k/√λ_max(E[Q²] − H²)); and the noise floor,
-the stationary excess loss E[F(x_∞)] − F(x*) = ½·tr(H S_∞) of the linearized SGD-k at C*(k)/2.
-
-**Escape is measured in the loss.** A run escapes when F(x) − F(x*) exceeds a level (checked every 10 steps
-and at the last), or overflows. The level is κ·max(mean excess loss of the start points, noise floor at C*(k)/2)
-with κ = 100: the fluctuations of a stable run stay near the larger of the two, and an unstable run, whose excess
-loss grows geometrically, passes a level a hundred times higher within log(100)/(2γ) steps. No radius is needed,
-which matters at a convex minimizer (logistic regression) that has no barrier to leave over. Each threshold is
-measured again at twice and half the level; the verdict says so where that moves it by more than its interval.
-
-**Mean-square against almost-sure.** C*(k) is the threshold of the mean excess loss, the almost-sure threshold
-that of a typical run. Between them the mean grows, carried by rare runs, while most runs converge: a measurement
-of what most runs do follows the almost-sure threshold, and the finite budget (a run must grow by the level within
-the iterations) puts it a little above.
+// modelsIntro opens the section's part of REPORT.md.
+const modelsIntro = `Three minimizers of learned models, and for each batch size k every prediction of the step size C at which SGD-k leaves the minimizer, set against a measurement. All predictions come from one linearization at x* (stability.ProblemCase; above p = 200 parameters compressed onto the top eigenvectors of H, matrix-free): Patel's bounds (18) and (19)–(20) at the homogeneous MLP, Theorem 3.12's (34) and the divergence bound as γ → 0⁺ at the inhomogeneous minimizers, so that Patel convergence ≤ C*(k) ≤ Patel divergence in every row; the exact mean-square threshold C*(k); the almost-sure threshold (top Lyapunov exponent of the linearized SGD-k crosses 0; ± is its standard error by the delta method); the Wu–Ma–E limit min(2/λ_max, √k/√λ_max(E[Q²] − H²)); and the noise floor, the stationary excess loss E[F(x_∞)] − F(x*) = ½·tr(H S_∞) of the linearized SGD-k at C*(k)/2.
 
 `
 
-const modelsOutro = `Files: models.csv and models.json (one row per minimizer and k; columns in DATA.md) and the phase
-diagrams models_*.png (as in the previous section; the escape criterion is the loss level of each row).`
+// modelsCriterion explains the escape criterion and the two kinds of stability.
+const modelsCriterion = `**Escape is measured in the loss.** A run escapes when F(x) − F(x*) exceeds a level (checked every 10 steps and at the last), or overflows. The level is κ·max(mean excess loss of the start points, noise floor at C*(k)/2) with κ = 100: the fluctuations of a stable run stay near the larger of the two, and an unstable run, whose excess loss grows geometrically, passes a level a hundred times higher within log(100)/(2γ) steps. No radius is needed, which matters at a convex minimizer (logistic regression) that has no barrier to leave over. Each threshold is measured again at twice and half the level; the verdict says so where that moves it by more than its interval. **Mean-square against almost-sure.** C*(k) is the threshold of the mean excess loss, the almost-sure threshold that of a typical run. Between them the mean grows, carried by rare runs, while most runs converge: a measurement of what most runs do should follow the almost-sure threshold where the linearization describes the runs, a little above it because of the finite budget (a run must grow by the level within the iterations); the verdicts say where it does.
+
+`
+
+// modelsOutro names the files.
+const modelsOutro = `Files: models.csv and models.json (one row per minimizer and k; columns in DATA.md) and the phase diagrams models_*.png (as in the previous section; the escape criterion is the loss level of each row).`

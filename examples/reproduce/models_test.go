@@ -113,6 +113,7 @@ func TestModelsSection(t *testing.T) {
 }
 
 func TestModelVerdict(t *testing.T) {
+	tiesBase := func(r modelRecord) modelRecord { r.PatelDivergence, r.WuSharpness = 4, 4; return r }
 	base := modelRecord{PatelConvergence: 0.5, MeanSquare: 1, PatelDivergence: 2, AlmostSure: 3, WuSharpness: 4,
 		WuNonUniformity: Num(math.NaN()), EscapeDouble: Num(math.NaN()), EscapeHalf: Num(math.NaN())}
 	for _, tc := range []struct {
@@ -128,9 +129,13 @@ func TestModelVerdict(t *testing.T) {
 		{"below all", 0.1, 0.09, 0.11, math.NaN(), math.NaN(), []string{"none matched: below every prediction"}, nil},
 		{"level insensitive", 3.1, 2.9, 3.3, 3.2, 3.0, []string{"matches almost-sure"}, []string{"level"}},
 		{"level sensitive", 3.1, 2.9, 3.3, 3.8, 3.0, []string{"matches almost-sure", "depends on the loss level (×2: 3.8"}, nil},
+		{"ties", 3.5, 3.4, 3.6, math.NaN(), math.NaN(), []string{"between almost-sure and Patel divergence = Wu–Ma–E"}, nil},
 		{"no threshold", math.Inf(1), 3, math.Inf(1), math.NaN(), math.NaN(), []string{"no measured threshold"}, nil},
 	} {
 		r := base
+		if tc.name == "ties" {
+			r = tiesBase(r)
+		}
 		r.Escape, r.EscapeLo, r.EscapeHi, r.EscapeDouble, r.EscapeHalf = Num(tc.esc), Num(tc.lo), Num(tc.hi), Num(tc.double), Num(tc.half)
 		v := modelVerdict(r)
 		for _, w := range tc.want {
