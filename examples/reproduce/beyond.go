@@ -267,7 +267,7 @@ func runBeyond(e *Env) error {
 }
 
 const beyondIntro = `For each minimizer and batch size k the table puts side by side (all are learning-rate thresholds C):
-Patel's convergence bound (18) and divergence bound (19)–(20), both on the exact geometry (λ, s_Q, t_Q) of the
+Patel's convergence bound (18) ((34) if inhomogeneous) and divergence bound (19)–(20), on the exact geometry (λ, s_Q, t_Q) of the
 problem linearized at x* (component Hessians at x*); the exact mean-square threshold C*(k) of that linearization
 (thresholds.MeanSquare: where the spectral radius of the second-moment map crosses 1), which always lies between them; the criteria of Wu, Ma and E (NeurIPS 2018), sharpness 2/λ_max(H) and
 non-uniformity √k/√λ_max(E[Q²] − H²); the almost-sure threshold, where the top Lyapunov exponent of the linearized

@@ -199,7 +199,7 @@ var comparisonColumns = columns[beyondRecord]{
 	{column{"minimizer", "", "the minimizer's name"}, func(r beyondRecord) any { return r.Minimizer }},
 	{column{"homogeneous", "", "true when every component's gradient vanishes at x*"}, func(r beyondRecord) any { return r.Homogeneous }},
 	{column{"batch", "", descBatch}, func(r beyondRecord) any { return r.Batch }},
-	{column{"patel_convergence", unitLR, "Theorem 3.8's (18) on the exact geometry of the linearization at x*"}, func(r beyondRecord) any { return r.PatelConvergence }},
+	{column{"patel_convergence", unitLR, "Theorem 3.8's (18) on the exact geometry of the linearization at x* (Theorem 3.12's (34) at an inhomogeneous minimizer)"}, func(r beyondRecord) any { return r.PatelConvergence }},
 	{column{"exact_mean_square", unitLR, "the exact mean-square threshold C*(k) of the linearization"}, func(r beyondRecord) any { return r.MeanSquare }},
 	{column{"patel_divergence", unitLR, "Theorem 3.8's (19)–(20)"}, func(r beyondRecord) any { return r.PatelDivergence }},
 	{column{"wu_sharpness", unitLR, "Wu, Ma and E (2018): 2/λ_max(H)"}, func(r beyondRecord) any { return r.WuSharpness }},
