@@ -217,8 +217,8 @@ type ComparisonRow struct {
 	Escape, EscapeLo, EscapeHi                    float64
 	FloorAtHalf, ExcessAtHalf                     float64
 	// StartExcess is the mean excess loss of the escape runs' start points
-	// and LossLevel the loss level of the escape criterion (NaN when
-	// escape is measured by a radius only).
+	// (computed only with LossKappa, else 0) and LossLevel the loss level of
+	// the escape criterion (0 when escape is measured by a radius only).
 	StartExcess, LossLevel float64
 }
 
@@ -245,7 +245,7 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 	if !(s.LossKappa >= 0) || math.IsInf(s.LossKappa, 0) {
 		return nil, fmt.Errorf("stability: CompareSettings.LossKappa = %v is not finite and nonnegative", s.LossKappa)
 	}
-	start := math.NaN()
+	start := 0.0
 	if s.LossKappa > 0 && !s.SkipEscape {
 		var err error
 		if start, _, err = c.StartExcess(s.Escape); err != nil {
@@ -269,7 +269,7 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 			WuSharpness:      thresholds.WuSharpness(c.Sharpness),
 			WuNonUniformity:  thresholds.WuNonUniformity(c.NonUniformity, k),
 			AlmostSure:       nan, AlmostSureErr: nan, Escape: nan, EscapeLo: nan, EscapeHi: nan,
-			FloorAtHalf: nan, ExcessAtHalf: nan, StartExcess: start, LossLevel: nan,
+			FloorAtHalf: nan, ExcessAtHalf: nan, StartExcess: start,
 		}
 		ms, err := c.MeanSquare(k)
 		if err != nil {
