@@ -346,20 +346,27 @@ func beyondG(v float64) string {
 // fall at C ≤ 0.)
 type phaseHeat struct {
 	logC []float64
-	z    [][]float64 // z[k index][C index], fractions 0–1
-	pal  []color.Color
+	// rowLogC, if not nil, gives each row its own log-spaced grid (then
+	// logC is not used).
+	rowLogC [][]float64
+	z       [][]float64 // z[k index][C index], fractions 0–1
+	pal     []color.Color
 }
 
 // Plot implements plot.Plotter.
 func (g phaseHeat) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&c)
-	h := 0.5 * (g.logC[len(g.logC)-1] - g.logC[0]) / float64(max(1, len(g.logC)-1))
 	for r, row := range g.z {
+		logC := g.logC
+		if g.rowLogC != nil {
+			logC = g.rowLogC[r]
+		}
+		h := 0.5 * (logC[len(logC)-1] - logC[0]) / float64(max(1, len(logC)-1))
 		for i, v := range row {
 			if math.IsNaN(v) {
 				continue
 			}
-			x0, x1 := trX(math.Pow(10, g.logC[i]-h)), trX(math.Pow(10, g.logC[i]+h))
+			x0, x1 := trX(math.Pow(10, logC[i]-h)), trX(math.Pow(10, logC[i]+h))
 			y0, y1 := trY(float64(r)-0.5), trY(float64(r)+0.5)
 			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 			col := g.pal[int(math.Max(0, math.Min(1, v))*float64(len(g.pal)-1)+0.5)]

@@ -524,29 +524,25 @@ func modelsTable(rows []modelRecord) string {
 	return b.String()
 }
 
-// modelsPhase draws the phase diagram of one model: the escape fraction
-// (loss criterion, each row at its own level) on sz.grid log-spaced C from
-// min_k C*(k)/4 to max_k 4·(almost-sure threshold), with the thresholds.
+// modelsPhase draws the phase diagram of one model: for each k the escape
+// fraction (loss criterion at the row's level) on sz.grid log-spaced C from
+// C*(k)/4 to 4·(almost-sure threshold at k), with the thresholds.
 func modelsPhase(e *Env, def modelDef, mi int, rows []stability.ComparisonRow, esc stability.EscapeSettings, getCase func() (*stability.Case, error), sz modelsSizes) error {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, r := range rows {
-		if r.MeanSquare > 0 && !math.IsInf(r.MeanSquare, 0) {
-			lo = math.Min(lo, r.MeanSquare/4)
-		}
-		for _, v := range []float64{r.AlmostSure, r.MeanSquare} {
-			if v > 0 && !math.IsInf(v, 0) {
-				hi = math.Max(hi, 4*v)
-			}
-		}
-	}
-	if !(lo < hi) {
-		return fmt.Errorf("no finite range for the phase diagram (%v, %v)", lo, hi)
-	}
-	llo, lhi := math.Log10(lo), math.Log10(hi)
 	n := sz.grid
-	g := phaseHeat{logC: make([]float64, n), z: make([][]float64, len(rows)), pal: beyondPalette{}.Colors()}
-	for i := range g.logC {
-		g.logC[i] = llo + (lhi-llo)*float64(i)/float64(max(1, n-1))
+	g := phaseHeat{rowLogC: make([][]float64, len(rows)), z: make([][]float64, len(rows)), pal: beyondPalette{}.Colors()}
+	xlo, xhi := math.Inf(1), math.Inf(-1)
+	for ki, r := range rows {
+		lo, hi := r.MeanSquare/4, 4*math.Max(r.AlmostSure, r.MeanSquare)
+		if !(lo > 0) || !(hi > lo) || math.IsInf(hi, 0) {
+			return fmt.Errorf("k = %v: no finite range for the phase diagram (%v, %v)", r.Batch, lo, hi)
+		}
+		llo, lhi := math.Log10(lo), math.Log10(hi)
+		g.rowLogC[ki] = make([]float64, n)
+		for i := range g.rowLogC[ki] {
+			g.rowLogC[ki][i] = llo + (lhi-llo)*float64(i)/float64(max(1, n-1))
+		}
+		h := 0.5 * (lhi - llo) / float64(max(1, n-1))
+		xlo, xhi = math.Min(xlo, math.Pow(10, llo-h)), math.Max(xhi, math.Pow(10, lhi+h))
 	}
 	s := esc
 	s.Runs = sz.gridRuns
@@ -555,7 +551,7 @@ func modelsPhase(e *Env, def modelDef, mi int, rows []stability.ComparisonRow, e
 	for ki, r := range rows {
 		g.z[ki] = make([]float64, n)
 		s.LossLevel = r.LossLevel
-		for i, lc := range g.logC {
+		for i, lc := range g.rowLogC[ki] {
 			pr, _, err := cellUnit(e, group, fmt.Sprintf("%s/phase/%d/%d", group, ki, i), func() (stability.EscapeProbe, error) {
 				c, err := getCase()
 				if err != nil {
@@ -569,9 +565,8 @@ func modelsPhase(e *Env, def modelDef, mi int, rows []stability.ComparisonRow, e
 			g.z[ki][i] = pr.Fraction
 		}
 	}
-	h := 0.5 * (lhi - llo) / float64(max(1, n-1))
-	return phasePlot(e, def.file, fmt.Sprintf("%s: loss criterion (level per row in models.csv), %d steps", def.name, sz.iters),
-		"models.csv", rows, g, math.Pow(10, llo-h), math.Pow(10, lhi+h))
+	return phasePlot(e, def.file, fmt.Sprintf("%s: loss criterion (level per row in models.csv), %d steps; each row from C*(k)/4 to 4× almost-sure", def.name, sz.iters),
+		"models.csv", rows, g, xlo, xhi)
 }
 
 // modelsIntro opens the section's part of REPORT.md.
