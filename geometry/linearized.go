@@ -417,6 +417,9 @@ func (l *Linearized) NoiseFloor(c, k float64) (float64, error) {
 		}
 		return thresholds.MeanSquareFloor(l.Hessian, fourth, k, c, noise)
 	}
+	if fourth := l.lowRankFourth(); fourth != nil {
+		return thresholds.MeanSquareFloor(l.Hessian, fourth, k, c, noise)
+	}
 	var t, u mat.Dense
 	fourth := func(dst *mat.SymDense, s mat.Symmetric) {
 		for a := 0; a < dim; a++ {
@@ -435,6 +438,133 @@ func (l *Linearized) NoiseFloor(c, k float64) (float64, error) {
 		}
 	}
 	return thresholds.MeanSquareFloor(l.Hessian, fourth, k, c, noise)
+}
+
+// ExcessLoss returns the stationary expected excess loss of the linearized
+// SGD-k with constant step c, E[F(x_∞)] − F(x*) = ½·tr(H S_∞) =
+// NoiseFloor(c, k)/2: the quadratic model F(x* + d) − F(x*) = ½d'Hd (∇F(x*)
+// = 0) averaged over the stationary second moment S_∞. It is in the units
+// of F, so it can be set against a loss level (0 at a homogeneous
+// minimizer, +Inf at and above C*(k)).
+func (l *Linearized) ExcessLoss(c, k float64) (float64, error) {
+	f, err := l.NoiseFloor(c, k)
+	return f / 2, err
+}
+
+// lowRankFourth returns S ↦ Σ_i p_i Q_i S Q_i computed through the split
+// Q_i = μI + R_i, μ the smallest eigenvalue over every Q_i and R_i = U_i
+// D_i U_i' ⪰ 0 of rank r_i (eigenvalues of Q_i − μI above 1e-12 of the
+// largest |eigenvalue| dropped):
+//
+//	Σ_i p_i Q_i S Q_i = μ²S + μ(R̄S + SR̄) + Σ_i p_i U_i D_i (U_i'SU_i) D_i U_i',
+//
+// R̄ = Σ_i p_i R_i, at O(p²·Σ_i r_i + p³) per application instead of
+// O(n·p³). It returns nil when the ranks are too large for that to pay
+// (Σ_i r_i > n·p/4), or an eigendecomposition fails. Ridge-regularized
+// generalized linear models (Q_i = w_i a_i a_i' + λI) have r_i = 1.
+func (l *Linearized) lowRankFourth() func(dst *mat.SymDense, s mat.Symmetric) {
+	dim, n := len(l.Center), len(l.Hessians)
+	vals := make([][]float64, n)
+	vecs := make([]*mat.Dense, n)
+	mu, scale := math.Inf(1), 0.0
+	for i, q := range l.Hessians {
+		var es mat.EigenSym
+		if !es.Factorize(q, true) {
+			return nil
+		}
+		vals[i] = es.Values(nil)
+		vecs[i] = new(mat.Dense)
+		es.VectorsTo(vecs[i])
+		mu = math.Min(mu, vals[i][0])
+		scale = math.Max(scale, math.Max(math.Abs(vals[i][0]), math.Abs(vals[i][dim-1])))
+	}
+	tol := 1e-12 * scale
+	us := make([]*mat.Dense, n)
+	ds := make([][]float64, n)
+	total := 0
+	for i := range vals {
+		var cols []int
+		for j, v := range vals[i] {
+			if v-mu > tol {
+				cols = append(cols, j)
+			}
+		}
+		total += len(cols)
+		if total > n*dim/4 {
+			return nil
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		u := mat.NewDense(dim, len(cols), nil)
+		ds[i] = make([]float64, len(cols))
+		for c, j := range cols {
+			for a := 0; a < dim; a++ {
+				u.Set(a, c, vecs[i].At(a, j))
+			}
+			ds[i][c] = vals[i][j] - mu
+		}
+		us[i] = u
+	}
+	rbar := mat.NewDense(dim, dim, nil)
+	var ud mat.Dense
+	for i, u := range us {
+		if u == nil {
+			continue
+		}
+		ud.CloneFrom(u)
+		for c, d := range ds[i] {
+			for a := 0; a < dim; a++ {
+				ud.Set(a, c, ud.At(a, c)*d*l.Weights[i])
+			}
+		}
+		var t mat.Dense
+		t.Mul(&ud, u.T())
+		rbar.Add(rbar, &t)
+	}
+	var rs, su, m, um, acc mat.Dense
+	return func(dst *mat.SymDense, s mat.Symmetric) {
+		acc.Reset()
+		acc.ReuseAs(dim, dim)
+		rs.Mul(rbar, s)
+		for a := 0; a < dim; a++ {
+			for b := 0; b < dim; b++ {
+				acc.Set(a, b, mu*mu*s.At(a, b)+mu*(rs.At(a, b)+rs.At(b, a)))
+			}
+		}
+		for i, u := range us {
+			if u == nil {
+				continue
+			}
+			r := len(ds[i])
+			su.Reset()
+			su.Mul(s, u)
+			m.Reset()
+			m.Mul(u.T(), &su)
+			for a := 0; a < r; a++ {
+				for b := 0; b < r; b++ {
+					m.Set(a, b, m.At(a, b)*ds[i][a]*ds[i][b]*l.Weights[i])
+				}
+			}
+			um.Reset()
+			um.Mul(u, &m)
+			// acc += um·u'
+			for a := 0; a < dim; a++ {
+				for b := 0; b < dim; b++ {
+					v := 0.0
+					for c := 0; c < r; c++ {
+						v += um.At(a, c) * u.At(b, c)
+					}
+					acc.Set(a, b, acc.At(a, b)+v)
+				}
+			}
+		}
+		for a := 0; a < dim; a++ {
+			for b := a; b < dim; b++ {
+				dst.SetSym(a, b, 0.5*(acc.At(a, b)+acc.At(b, a)))
+			}
+		}
+	}
 }
 
 // diagonalMoments returns m_ab = Σ_i p_i q_ia q_ib when every Q_i is

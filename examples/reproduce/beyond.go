@@ -267,7 +267,7 @@ func runBeyond(e *Env) error {
 }
 
 const beyondIntro = `For each minimizer and batch size k the table puts side by side (all are learning-rate thresholds C):
-Patel's convergence bound (18) and divergence bound (19)–(20), both on the exact geometry (λ, s_Q, t_Q) of the
+Patel's convergence bound (18) ((34) if inhomogeneous) and divergence bound (19)–(20), on the exact geometry (λ, s_Q, t_Q) of the
 problem linearized at x* (component Hessians at x*); the exact mean-square threshold C*(k) of that linearization
 (thresholds.MeanSquare: where the spectral radius of the second-moment map crosses 1), which always lies between them; the criteria of Wu, Ma and E (NeurIPS 2018), sharpness 2/λ_max(H) and
 non-uniformity √k/√λ_max(E[Q²] − H²); the almost-sure threshold, where the top Lyapunov exponent of the linearized
@@ -346,20 +346,27 @@ func beyondG(v float64) string {
 // fall at C ≤ 0.)
 type phaseHeat struct {
 	logC []float64
-	z    [][]float64 // z[k index][C index], fractions 0–1
-	pal  []color.Color
+	// rowLogC, if not nil, gives each row its own log-spaced grid (then
+	// logC is not used).
+	rowLogC [][]float64
+	z       [][]float64 // z[k index][C index], fractions 0–1
+	pal     []color.Color
 }
 
 // Plot implements plot.Plotter.
 func (g phaseHeat) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&c)
-	h := 0.5 * (g.logC[len(g.logC)-1] - g.logC[0]) / float64(max(1, len(g.logC)-1))
 	for r, row := range g.z {
+		logC := g.logC
+		if g.rowLogC != nil {
+			logC = g.rowLogC[r]
+		}
+		h := 0.5 * (logC[len(logC)-1] - logC[0]) / float64(max(1, len(logC)-1))
 		for i, v := range row {
 			if math.IsNaN(v) {
 				continue
 			}
-			x0, x1 := trX(math.Pow(10, g.logC[i]-h)), trX(math.Pow(10, g.logC[i]+h))
+			x0, x1 := trX(math.Pow(10, logC[i]-h)), trX(math.Pow(10, logC[i]+h))
 			y0, y1 := trY(float64(r)-0.5), trY(float64(r)+0.5)
 			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 			col := g.pal[int(math.Max(0, math.Min(1, v))*float64(len(g.pal)-1)+0.5)]
@@ -451,7 +458,15 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 	if bc.model != 0 {
 		title = fmt.Sprintf("%s (model %d, %s minimizer)", bc.problem, bc.model, bc.minimizer)
 	}
-	p := newPanel(fmt.Sprintf("%s: r = %.3g, R = %.3g, %d steps", title, bc.start, bc.escape, sz.iters), "learning rate C", "batch size k")
+	return phasePlot(e, bc.file, fmt.Sprintf("%s: r = %.3g, R = %.3g, %d steps", title, bc.start, bc.escape, sz.iters),
+		"comparison.csv", rows, g, math.Pow(10, lo), math.Pow(10, hi))
+}
+
+// phasePlot draws a phase diagram (see beyondPhase) into file: the heat map
+// g over [xlo, xhi] with the thresholds of rows, one band per row; csvName
+// is the file that holds values beyond the range.
+func phasePlot(e *Env, file, title, csvName string, rows []stability.ComparisonRow, g phaseHeat, xlo, xhi float64) error {
+	p := newPanel(title, "learning rate C", "batch size k")
 	p.Title.TextStyle.Font.Size = vg.Points(10)
 	setLog(&p.X)
 	p.Add(g)
@@ -460,7 +475,6 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 		ticks[i] = plot.Tick{Value: float64(i), Label: Batch(r.Batch).String()}
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	xlo, xhi := math.Pow(10, lo), math.Pow(10, hi)
 	n := len(phaseCurves)
 	clipped := false
 	for j, cv := range phaseCurves {
@@ -522,7 +536,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 		}
 	}
 	if clipped {
-		p.Legend.Add("< or >: beyond the range (see comparison.csv)")
+		p.Legend.Add("< or >: beyond the range (see " + csvName + ")")
 	}
 	p.X.Min, p.X.Max = xlo, xhi
 	p.Y.Min, p.Y.Max = -0.5, float64(len(rows))-0.5
@@ -537,7 +551,7 @@ func beyondPhase(e *Env, bc beyondCase, rows []stability.ComparisonRow, ci int, 
 		p.Add(l)
 	}
 	bar := colorBar(newPaletteMap(beyondPalette{}, 0, 1), "fraction of runs escaped (0–1)")
-	return savePlotWithBar(e, bc.file, p, bar, 10*vg.Inch, 5*vg.Inch)
+	return savePlotWithBar(e, file, p, bar, 10*vg.Inch, 5*vg.Inch)
 }
 
 // arrowLabels marks values beyond the diagram: "<" at the left edge, ">" at

@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 	}
 	if os.Getenv(helperEnv) == "1" {
 		beyondSize = beyondSizes{iters: 20, grid: 3, gridRuns: 2, lyapReplicates: 2, lyapSteps: 60, lyapBurn: 10}
+		modelsSize = modelsTinySizes
 		if n, err := strconv.Atoi(os.Getenv(killAfterEnv)); err == nil {
 			sig := syscall.SIGKILL
 			if os.Getenv(killSigEnv) == "TERM" {

@@ -199,7 +199,7 @@ var comparisonColumns = columns[beyondRecord]{
 	{column{"minimizer", "", "the minimizer's name"}, func(r beyondRecord) any { return r.Minimizer }},
 	{column{"homogeneous", "", "true when every component's gradient vanishes at x*"}, func(r beyondRecord) any { return r.Homogeneous }},
 	{column{"batch", "", descBatch}, func(r beyondRecord) any { return r.Batch }},
-	{column{"patel_convergence", unitLR, "Theorem 3.8's (18) on the exact geometry of the linearization at x*"}, func(r beyondRecord) any { return r.PatelConvergence }},
+	{column{"patel_convergence", unitLR, "Theorem 3.8's (18) on the exact geometry of the linearization at x* (Theorem 3.12's (34) at an inhomogeneous minimizer)"}, func(r beyondRecord) any { return r.PatelConvergence }},
 	{column{"exact_mean_square", unitLR, "the exact mean-square threshold C*(k) of the linearization"}, func(r beyondRecord) any { return r.MeanSquare }},
 	{column{"patel_divergence", unitLR, "Theorem 3.8's (19)–(20)"}, func(r beyondRecord) any { return r.PatelDivergence }},
 	{column{"wu_sharpness", unitLR, "Wu, Ma and E (2018): 2/λ_max(H)"}, func(r beyondRecord) any { return r.WuSharpness }},
@@ -214,6 +214,35 @@ var comparisonColumns = columns[beyondRecord]{
 	{column{"escape_radius", unitDist, "a run escapes when it leaves B(x*, escape_radius), touches the box or overflows"}, func(r beyondRecord) any { return r.EscapeRadius }},
 	{column{"iterations", "iterations", "budget of every escape run"}, func(r beyondRecord) any { return r.Iterations }},
 	{column{"runs", "", "runs per probed learning rate"}, func(r beyondRecord) any { return r.Runs }},
+}
+
+// modelsColumns are the columns of models.csv and models.json.
+var modelsColumns = columns[modelRecord]{
+	{column{"model", "", "\"logistic\", \"mlp-squared\" or \"mlp-ce\""}, func(r modelRecord) any { return r.Model }},
+	{column{"minimizer", "", "the minimizer in words (model, loss, data)"}, func(r modelRecord) any { return r.Minimizer }},
+	{column{"homogeneous", "", "true when every component's gradient vanishes at x* (Definition 3.4)"}, func(r modelRecord) any { return r.Homogeneous }},
+	{column{"k", "", descBatch}, func(r modelRecord) any { return r.K }},
+	{column{"patel_convergence", unitLR, "Patel's convergence bound on the linearization at x*: (18) at a homogeneous minimizer, Theorem 3.12's (34) at an inhomogeneous one; ≤ mean_square"}, func(r modelRecord) any { return r.PatelConvergence }},
+	{column{"mean_square", unitLR, "the exact mean-square threshold C*(k) of the linearization (an upper bound when it is compressed onto the top eigenvectors of H)"}, func(r modelRecord) any { return r.MeanSquare }},
+	{column{"patel_divergence", unitLR, "Patel's divergence bound (19)–(20) (the limit γ → 0⁺ of (35)–(36) at an inhomogeneous minimizer); ≥ mean_square"}, func(r modelRecord) any { return r.PatelDivergence }},
+	{column{"almost_sure", unitLR, "where the top Lyapunov exponent of the linearized SGD-k crosses 0 (2/λ_max exactly at k = inf)"}, func(r modelRecord) any { return r.AlmostSure }},
+	{column{"almost_sure_se", unitLR, "standard error of almost_sure: se(γ)/|dγ/dC| at the crossing (delta method)"}, func(r modelRecord) any { return r.AlmostSureSE }},
+	{column{"wu_sharpness", unitLR, "Wu, Ma and E (2018): 2/λ_max(H)"}, func(r modelRecord) any { return r.WuSharpness }},
+	{column{"wu_nonuniformity", unitLR, "Wu, Ma and E (2018): √k/√λ_max(E[Q²] − H²); null/empty at k = inf"}, func(r modelRecord) any { return r.WuNonUniformity }},
+	{column{"noise_floor", "excess loss F(x) − F(x*), in the units of the model's loss", "stationary excess loss ½·tr(H S_∞) of the linearized SGD-k at C = C*(k)/2 (0 at a homogeneous minimizer)"}, func(r modelRecord) any { return r.NoiseFloor }},
+	{column{"escape", unitLR, "measured escape threshold (loss criterion at loss_level): where a logistic fit of the escape fraction against log C crosses ½"}, func(r modelRecord) any { return r.Escape }},
+	{column{"escape_lo", unitLR, "lower end of its 95% profile-likelihood interval (0: unbounded below)"}, func(r modelRecord) any { return r.EscapeLo }},
+	{column{"escape_hi", unitLR, "upper end (null/empty: unbounded above)"}, func(r modelRecord) any { return r.EscapeHi }},
+	{column{"verdict", "", "which prediction lies inside the escape interval, the ratio prediction/measured of the others, and whether the threshold depends on the loss level"}, func(r modelRecord) any { return r.Verdict }},
+	{column{"loss_level", "excess loss, units of the model's loss", "a run escapes when F(x) − F(x*) exceeds it: 100·max(start_excess, noise_floor)"}, func(r modelRecord) any { return r.LossLevel }},
+	{column{"start_excess", "excess loss, units of the model's loss", "mean excess loss of the escape runs' start points"}, func(r modelRecord) any { return r.StartExcess }},
+	{column{"escape_double", unitLR, "the escape threshold measured at twice loss_level"}, func(r modelRecord) any { return r.EscapeDouble }},
+	{column{"escape_half", unitLR, "the escape threshold measured at half loss_level"}, func(r modelRecord) any { return r.EscapeHalf }},
+	{column{"start_radius", unitDist, "escape runs start uniformly in the ball of this radius about x*"}, func(r modelRecord) any { return r.StartRadius }},
+	{column{"iterations", "iterations", "budget of every escape run"}, func(r modelRecord) any { return r.Iterations }},
+	{column{"runs", "", "runs per probed learning rate"}, func(r modelRecord) any { return r.Runs }},
+	{column{"dim", "", "number of parameters p"}, func(r modelRecord) any { return r.Dim }},
+	{column{"samples", "", "number of training samples N"}, func(r modelRecord) any { return r.Samples }},
 }
 
 // verdictColumns are the fields of summary.json's "verdicts" and the
@@ -237,6 +266,9 @@ func (r tableRow) MarshalJSON() ([]byte, error) { return tableColumns.json(r) }
 
 // MarshalJSON implements json.Marshaler from comparisonColumns.
 func (r beyondRecord) MarshalJSON() ([]byte, error) { return comparisonColumns.json(r) }
+
+// MarshalJSON implements json.Marshaler from modelsColumns.
+func (r modelRecord) MarshalJSON() ([]byte, error) { return modelsColumns.json(r) }
 
 // MarshalJSON implements json.Marshaler from verdictColumns.
 func (v verdict) MarshalJSON() ([]byte, error) { return verdictColumns.json(v) }

@@ -43,11 +43,15 @@ func dataFiles(e *Env) []fileDoc {
 		{name: "comparison.csv, comparison.json", written: "beyond",
 			desc: "every threshold side by side for five minimizers and k ∈ {1, 4, 16, 64, ∞}; comparison.json is an array of the same records",
 			cols: comparisonColumns.doc()},
+		{name: "models.csv, models.json", written: "models",
+			desc: "every prediction, the noise floor in loss units, the escape threshold measured in the loss and a verdict for three learned minimizers and k ∈ {1, 4, 16, 64, ∞}; models.json is an array of the same records",
+			cols: modelsColumns.doc()},
 		{name: runs, written: "section2, section4, section5 (not with -runs-csv none)",
 			desc: "long format: one line per run and iterate of every cell of cells.csv (runs.csv.gz by default, gzip-compressed; -runs-csv plain writes runs.csv)",
 			cols: runsColumns},
 		{name: "figure3.png … figure12.png", written: "section2 (3), section4 (4–8), section5 (9–12)", desc: "the paper's Figures 3–12 on our models"},
 		{name: "beyond_*.png", written: "beyond", desc: "phase diagrams: escape fraction over (C, k) with every threshold"},
+		{name: "models_*.png", written: "models", desc: "phase diagrams of the learned models: escape fraction (loss criterion) over (C, k) with every threshold"},
 	}
 }
 

@@ -93,6 +93,7 @@ func TestDataDictionaryAndLinks(t *testing.T) {
 		t.Skip("runs every section")
 	}
 	beyondTiny(t)
+	modelsTiny(t)
 	e := &Env{Out: t.TempDir(), Runs: 2, Iters: 5, Seed: 1, Workers: 2, Log: io.Discard, start: time.Now(),
 		samples: 40, replicates: 2}
 	var names []string
@@ -114,7 +115,8 @@ func TestDataDictionaryAndLinks(t *testing.T) {
 		// Every file is named in DATA.md, by itself or by its pattern.
 		named := strings.Contains(text, "### "+name) || strings.Contains(text, ", "+name) ||
 			(strings.HasPrefix(name, "figure") && strings.Contains(text, "figure3.png … figure12.png")) ||
-			(strings.HasPrefix(name, "beyond_") && strings.Contains(text, "beyond_*.png"))
+			(strings.HasPrefix(name, "beyond_") && strings.Contains(text, "beyond_*.png")) ||
+			(strings.HasPrefix(name, "models_") && strings.Contains(text, "models_*.png"))
 		if !named {
 			t.Errorf("DATA.md does not describe %s", name)
 		}

@@ -30,12 +30,16 @@
 //   - beyond: exact mean-square, almost-sure and measured escape
 //     thresholds beside Patel's bounds, with phase diagrams.
 //
+//   - models: the same predictions, the noise floor in loss units and the
+//     escape threshold measured in the loss, for ridge logistic regression
+//     on breast cancer and two MLPs on digits, with verdicts.
+//
 // # Outputs
 //
 // In the -out folder: REPORT.md (verdicts, tables, figures and caveats),
 // DATA.md (the data dictionary: every file, column, unit, and the meaning
 // of empty, null and "inf"), summary.json, cells.csv, verdicts.csv,
-// tables.csv/.json, comparison.csv/.json, runs.csv.gz (every distance of
+// tables.csv/.json, comparison.csv/.json, models.csv/.json, runs.csv.gz (every distance of
 // every run; -runs-csv plain writes runs.csv, none skips it), and the PNG
 // figures. Non-finite numbers are null in JSON and empty in CSV; gradient
 // descent's batch size is "inf".

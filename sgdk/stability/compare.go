@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/flatminima/flatminima/geometry"
 	"github.com/flatminima/flatminima/problems"
@@ -168,14 +169,22 @@ type CompareSettings struct {
 	// SkipAlmostSure and SkipEscape leave those columns NaN (they are the
 	// expensive ones).
 	SkipAlmostSure, SkipEscape bool
+	// LossKappa, if positive, measures escape in the loss with a level per
+	// row: Escape.LossLevel = LossKappa·max(StartExcess, ExcessAtHalf)
+	// (DefaultLossLevel uses κ = DefaultLossKappa = 100; see there for
+	// the reason), overriding Escape.LossLevel. Escape.EscapeRadius may
+	// then be 0.
+	LossKappa float64
 }
 
 // ComparisonRow holds, for one minimizer and batch size k, every step-size
 // threshold the library knows, smallest guarantee first:
 //
 //   - PatelConvergence, PatelDivergence: Theorem 3.8's (18) and (19)–(20)
-//     on the exact geometry of the linearization (homogeneous formulas,
-//     also at an inhomogeneous x*, where they bound the same C*);
+//     on the exact geometry of the linearization at a homogeneous x*; at an
+//     inhomogeneous x*, Theorem 3.12's (34) and the limit γ → 0⁺ of
+//     (35)–(36) (which is (19)–(20)) on the same geometry; (34) lies below
+//     (18), so both bracket the same C*;
 //   - MeanSquare: the exact C*(k); PatelConvergence ≤ MeanSquare ≤
 //     PatelDivergence;
 //   - WuSharpness = 2/λ_max(H) and WuNonUniformity =
@@ -191,7 +200,10 @@ type CompareSettings struct {
 //     mean error E[e_∞] of the linearized SGD-k at C = C*(k)/2 (0 at a
 //     homogeneous minimizer; NaN when the Case has no NoiseFloor). Compare
 //     it with e at the escape radius to see whether noise alone can carry
-//     runs out below C*(k).
+//     runs out below C*(k);
+//   - ExcessAtHalf: the same in loss units, the stationary excess loss
+//     E[F(x_∞)] − F(x*) = ½·tr(H S_∞) = FloorAtHalf/2 of the linearized
+//     SGD-k at C*(k)/2, to compare with EscapeSettings.LossLevel.
 //
 // Batch is k (+Inf: gradient descent). Non-computed entries are NaN.
 type ComparisonRow struct {
@@ -203,7 +215,11 @@ type ComparisonRow struct {
 	WuSharpness, WuNonUniformity                  float64
 	AlmostSure, AlmostSureErr                     float64
 	Escape, EscapeLo, EscapeHi                    float64
-	FloorAtHalf                                   float64
+	FloorAtHalf, ExcessAtHalf                     float64
+	// StartExcess is the mean excess loss of the escape runs' start points
+	// (computed only with LossKappa, else 0) and LossLevel the loss level of
+	// the escape criterion (0 when escape is measured by a radius only).
+	StartExcess, LossLevel float64
 }
 
 // Compare returns one ComparisonRow per batch size in batches (each ≥ 1, an
@@ -226,20 +242,34 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 	if c.MeanSquare == nil || c.Linear == nil {
 		return nil, errors.New("stability: Case.MeanSquare or Case.Linear is nil")
 	}
+	if !(s.LossKappa >= 0) || math.IsInf(s.LossKappa, 0) {
+		return nil, fmt.Errorf("stability: CompareSettings.LossKappa = %v is not finite and nonnegative", s.LossKappa)
+	}
+	start := 0.0
+	if s.LossKappa > 0 && !s.SkipEscape {
+		var err error
+		if start, _, err = c.StartExcess(s.Escape); err != nil {
+			return nil, err
+		}
+	}
 	var rows []ComparisonRow
 	for _, k := range batches {
 		if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
 			return nil, fmt.Errorf("stability: batch size %v, want a positive integer or +Inf", k)
 		}
 		nan := math.NaN()
+		conv := thresholds.Convergence(c.Geometry, k)
+		if !c.Homogeneous {
+			conv = thresholds.InhomogeneousConvergence(c.Geometry, k)
+		}
 		row := ComparisonRow{
 			Case: c.Name, Batch: k, Homogeneous: c.Homogeneous,
-			PatelConvergence: thresholds.Convergence(c.Geometry, k),
+			PatelConvergence: conv,
 			PatelDivergence:  thresholds.Divergence(c.Geometry, k),
 			WuSharpness:      thresholds.WuSharpness(c.Sharpness),
 			WuNonUniformity:  thresholds.WuNonUniformity(c.NonUniformity, k),
 			AlmostSure:       nan, AlmostSureErr: nan, Escape: nan, EscapeLo: nan, EscapeHi: nan,
-			FloorAtHalf: nan,
+			FloorAtHalf: nan, ExcessAtHalf: nan, StartExcess: start,
 		}
 		ms, err := c.MeanSquare(k)
 		if err != nil {
@@ -253,6 +283,7 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 				return nil, fmt.Errorf("stability: %s, k = %v: %w", c.Name, k, err)
 			}
 		}
+		row.ExcessAtHalf = row.FloorAtHalf / 2
 		if !s.SkipAlmostSure {
 			if math.IsInf(k, 1) {
 				// Q̄ = H: γ = log max_l |1 − Cλ_l|, which crosses 0 at 2/λ_1.
@@ -274,6 +305,15 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 			es.BatchSize = batchInt(k)
 			es.From = ms
 			es.Bounds = c.Bounds
+			if s.LossKappa > 0 {
+				es.LossLevel = s.LossKappa * math.Max(start, row.ExcessAtHalf)
+				if !(es.LossLevel > 0) || math.IsInf(es.LossLevel, 0) {
+					return nil, fmt.Errorf("stability: %s, k = %v: loss level %v from start excess %v and stationary excess %v", c.Name, k, es.LossLevel, start, row.ExcessAtHalf)
+				}
+			}
+			if es.LossLevel > 0 {
+				row.LossLevel = es.LossLevel
+			}
 			var et *EscapeThreshold
 			if c.Problem != nil {
 				et, err = MeasureEscape(c.Problem, c.Minimizer, es)
@@ -288,6 +328,121 @@ func Compare(c *Case, batches []float64, s CompareSettings) ([]ComparisonRow, er
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// StartExcess returns the mean excess loss F(x_0) − F(x*) over the start
+// points of the escape runs of s (run i's x_0 uniform in
+// B(x*, s.StartRadius), drawn from problems.Stream(s.Seed, i) as
+// MeasureEscape does), and its standard error; F as for
+// EscapeSettings.LossLevel. It costs s.Runs evaluations of F.
+func (c *Case) StartExcess(s EscapeSettings) (mean, se float64, err error) {
+	if c == nil {
+		return 0, 0, errors.New("stability: case is nil")
+	}
+	var src any = c.Problem
+	if c.Problem == nil {
+		src = c.Sampler
+	}
+	if src == nil {
+		return 0, 0, errors.New("stability: Case has neither Problem nor Sampler")
+	}
+	f, err := lossOf(src)
+	if err != nil {
+		return 0, 0, err
+	}
+	if s.EscapeRadius == 0 && s.LossLevel == 0 {
+		s.EscapeRadius = s.StartRadius + 1 // not used here
+	}
+	if s.BatchSize == 0 {
+		s.BatchSize = 1
+	}
+	if s, err = s.resolve(false); err != nil {
+		return 0, 0, err
+	}
+	fstar := f(c.Minimizer)
+	ex := make([]float64, s.Runs)
+	problems.Parallel(s.Runs, s.Workers, func() func(int) {
+		x := make([]float64, len(c.Minimizer))
+		return func(i int) {
+			problems.BallPoint(x, c.Minimizer, s.StartRadius, problems.Stream(s.Seed, uint64(i)))
+			ex[i] = f(x) - fstar
+		}
+	})
+	m, sd := stat.MeanStdDev(ex, nil)
+	if s.Runs < 2 {
+		sd = 0
+	}
+	return m, sd / math.Sqrt(float64(s.Runs)), nil
+}
+
+// CompareCost is what Compare will spend, known before it runs (Cost).
+type CompareCost struct {
+	// ProbeGradients[j] is the number of component gradients of one escape
+	// probe at batches[j]: Runs × Iterations × k (k = N, the number of
+	// components, for gradient descent), plus the loss checks, Runs ×
+	// ⌈Iterations/LossStride⌉ × N component evaluations, when LossLevel is
+	// set. An online Sampler counts k per step and 0 for the checks.
+	ProbeGradients []float64
+	// Probes is the expected number of probes per row: about three to
+	// bracket the threshold (from C*(k), by factors of 2) and
+	// ⌈log₂(ln 2/ln(1 + RelTol))⌉ bisections.
+	Probes int
+	// LyapunovSteps is the number of linearized steps (each O(k·r²) on an
+	// r-dimensional linearization) of one almost-sure row: about 12 probes
+	// of Replicates × (Steps + Burn).
+	LyapunovSteps float64
+	// Gradients is the total expected escape cost, Probes × Σ_j
+	// ProbeGradients[j].
+	Gradients float64
+}
+
+// Cost returns the expected cost of Compare(c, batches, s) (see
+// CompareCost), so that a user sees runs × iterations × batch before
+// paying it. Errors name the bad argument.
+func (s CompareSettings) Cost(c *Case, batches []float64) (CompareCost, error) {
+	if c == nil {
+		return CompareCost{}, errors.New("stability: case is nil")
+	}
+	es := s.Escape
+	es.From, es.BatchSize = 1, 1
+	loss := es.LossLevel > 0 || s.LossKappa > 0
+	if es.EscapeRadius == 0 && es.LossLevel == 0 {
+		es.EscapeRadius = es.StartRadius + 1 // only the sizes matter here
+	}
+	es, err := es.resolve(false)
+	if err != nil {
+		return CompareCost{}, err
+	}
+	n := 0.0
+	if c.Problem != nil {
+		n = float64(c.Problem.Len())
+	}
+	out := CompareCost{Probes: 3 + int(math.Ceil(math.Log2(math.Ln2/math.Log1p(es.RelTol))))}
+	for _, k := range batches {
+		if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
+			return CompareCost{}, fmt.Errorf("stability: batch size %v, want a positive integer or +Inf", k)
+		}
+		kk := k
+		if math.IsInf(k, 1) {
+			kk = n
+		}
+		g := float64(es.Runs) * float64(es.Iterations) * kk
+		if loss && c.Problem != nil {
+			g += float64(es.Runs) * math.Ceil(float64(es.Iterations)/float64(es.LossStride)) * n
+		}
+		out.ProbeGradients = append(out.ProbeGradients, g)
+		out.Gradients += float64(out.Probes) * g
+	}
+	if !s.SkipAlmostSure {
+		ls, err := s.Lyapunov.resolve()
+		if err == nil {
+			out.LyapunovSteps = 12 * float64(ls.Replicates) * float64(ls.Steps+ls.Burn)
+		}
+	}
+	if s.SkipEscape {
+		out.Gradients = 0
+	}
+	return out, nil
 }
 
 // batchInt converts a batch size k (integer or +Inf) to sgdk.Settings.BatchSize.

@@ -29,6 +29,23 @@
 // thresholds.MeanSquare; Compare puts all of them, with Patel's bounds and the
 // criteria of Wu, Ma and E (2018), in one row per batch size.
 //
+// # Escape in the loss
+//
+// A ball around x* is a poor escape criterion on a real model: its radius is
+// arbitrary, depends on the parameterization, and a convex minimizer has no
+// barrier to set it. With EscapeSettings.LossLevel a run escapes when its
+// excess loss F(x) − F(x*) exceeds the level (F checked every LossStride
+// iterations, a full pass each). DefaultLossLevel gives κ·max(mean excess
+// loss of the start points, stationary excess loss at C*(k)/2), κ = 100;
+// CompareSettings.LossKappa applies it per row, Case.StartExcess measures
+// the first term and ComparisonRow.ExcessAtHalf is the second, ½·tr(H S_∞)
+// (geometry.Linearized.ExcessLoss). The measured threshold then lies where
+// a typical run's excess loss grows by the level's factor within the
+// budget: near the almost-sure threshold when the per-step fluctuations of
+// log e_N are small against log(level/start), below it otherwise (the
+// excursions of a random walk cross the level first). CompareSettings.Cost
+// tells the price of a Compare call before it runs.
+//
 // # Mean-square and almost-sure stability
 //
 // Near a homogeneous minimizer the SGD-k error obeys the random linear

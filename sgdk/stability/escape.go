@@ -24,8 +24,23 @@ type EscapeSettings struct {
 	// x*, where the noise moves the iterates).
 	StartRadius float64
 	// EscapeRadius is R > r: a run escapes when an iterate is farther than R
-	// from x*, touches the boundary of Bounds, or overflows.
+	// from x*, touches the boundary of Bounds, or overflows. With LossLevel
+	// set it may be 0 (no radius test).
 	EscapeRadius float64
+	// LossLevel, if positive, adds the loss criterion: a run escapes when
+	// its excess loss F(x) − F(x*) exceeds LossLevel (in the units of F).
+	// Unlike a radius it is defined by the model: it needs no barrier and
+	// it is invariant under reparameterizations of x. F is the problem's
+	// ExpectedFunc when it has one (problems.Objective's Func otherwise;
+	// a Sampler must have ExpectedFunc). DefaultLossLevel gives the
+	// recommended level.
+	LossLevel float64
+	// LossStride is the number of iterations between two loss checks
+	// (default DefaultLossStride); the last iterate is always checked. A
+	// check evaluates F, a full pass over the N components, against the k
+	// component gradients of one step, so checking every step would
+	// multiply the cost of a run by about 1 + N/k.
+	LossStride int
 	// Iterations is the budget n ≥ 1 of every run.
 	Iterations int
 	// Runs is the number of runs per probed learning rate (default 64).
@@ -58,6 +73,12 @@ func (s EscapeSettings) resolve(search bool) (EscapeSettings, error) {
 	switch {
 	case !(s.StartRadius >= 0) || math.IsInf(s.StartRadius, 0):
 		return s, fmt.Errorf("stability: EscapeSettings.StartRadius = %v is not finite and nonnegative", s.StartRadius)
+	case !(s.LossLevel >= 0) || math.IsInf(s.LossLevel, 0):
+		return s, fmt.Errorf("stability: EscapeSettings.LossLevel = %v is not finite and nonnegative", s.LossLevel)
+	case s.LossStride < 0:
+		return s, fmt.Errorf("stability: EscapeSettings.LossStride = %d is negative", s.LossStride)
+	case s.LossLevel > 0 && s.EscapeRadius == 0:
+		// Loss criterion alone.
 	case !(s.EscapeRadius > s.StartRadius) || math.IsInf(s.EscapeRadius, 0):
 		return s, fmt.Errorf("stability: EscapeSettings.EscapeRadius = %v must be finite and exceed StartRadius = %v", s.EscapeRadius, s.StartRadius)
 	case s.Iterations < 1:
@@ -75,6 +96,9 @@ func (s EscapeSettings) resolve(search bool) (EscapeSettings, error) {
 	}
 	if s.Runs == 0 {
 		s.Runs = 64
+	}
+	if s.LossStride == 0 {
+		s.LossStride = DefaultLossStride
 	}
 	if s.RelTol == 0 {
 		s.RelTol = 0.02
@@ -200,17 +224,85 @@ func EscapeFractionSampler(smp problems.Sampler, xstar []float64, c float64, s E
 // escaper runs the probe at c and returns it with each run's outcome.
 type escaper func(c float64) (EscapeProbe, []bool, error)
 
+// DefaultLossStride is the default EscapeSettings.LossStride: with the
+// budgets of a few hundred steps used here a run that becomes unstable
+// keeps growing, so checking every 10th iterate (and the last) finds it at
+// a tenth of the cost of checking every step.
+const DefaultLossStride = 10
+
+// DefaultLossKappa is κ of DefaultLossLevel.
+const DefaultLossKappa = 100
+
+// DefaultLossLevel returns the recommended EscapeSettings.LossLevel,
+// κ·max(startExcess, floorExcess) with κ = DefaultLossKappa = 100:
+// startExcess is the mean excess loss F(x_0) − F(x*) of the start
+// distribution, floorExcess the stationary excess loss of the linearized
+// SGD-k at C*(k)/2 (Case.ExcessFloor; 0 at a homogeneous minimizer). A
+// run below the threshold fluctuates at the larger of the two; a level two
+// orders of magnitude above both is not reached by those fluctuations
+// (the excess loss of a stable run is concentrated near its mean), while an
+// unstable run, whose excess loss grows geometrically, crosses it within
+// log(100)/γ steps. A level set by a radius would instead depend on the
+// parameterization and, at a convex minimizer with no barrier, on an
+// arbitrary choice. It returns NaN when both inputs are 0 or either is
+// negative or not finite.
+func DefaultLossLevel(startExcess, floorExcess float64) float64 {
+	if !(startExcess >= 0) || !(floorExcess >= 0) || math.IsInf(startExcess, 0) || math.IsInf(floorExcess, 0) {
+		return math.NaN()
+	}
+	m := math.Max(startExcess, floorExcess)
+	if m == 0 {
+		return math.NaN()
+	}
+	return DefaultLossKappa * m
+}
+
+// expectedFuncer is a problem or sampler with a closed-form F.
+type expectedFuncer interface {
+	ExpectedFunc(x []float64) float64
+}
+
+// lossOf returns F for the loss criterion: src's ExpectedFunc, else (for a
+// problems.Problem) the weighted sum of its components.
+func lossOf(src any) (func(x []float64) float64, error) {
+	if f, ok := src.(expectedFuncer); ok {
+		return f.ExpectedFunc, nil
+	}
+	if p, ok := src.(problems.Problem); ok {
+		return problems.Objective(p).Func, nil
+	}
+	return nil, errors.New("stability: EscapeSettings.LossLevel needs F: the sampler has no ExpectedFunc method")
+}
+
 // escapeRecorder returns a sgdk.Recorder that stops a run when it escapes.
-func escapeRecorder(xstar []float64, s EscapeSettings) sgdk.Recorder {
+// loss is F (nil when the loss criterion is off) and fstar = F(x*).
+func escapeRecorder(xstar []float64, s EscapeSettings, loss func([]float64) float64, fstar float64) sgdk.Recorder {
 	return func(iter int, x []float64) bool {
 		if iter == 0 {
 			return true
 		}
-		if floats.Distance(x, xstar, 2) > s.EscapeRadius {
+		if s.EscapeRadius > 0 && floats.Distance(x, xstar, 2) > s.EscapeRadius {
 			return false
+		}
+		if loss != nil && (iter%s.LossStride == 0 || iter == s.Iterations) {
+			if f := loss(x) - fstar; !(f <= s.LossLevel) {
+				return false
+			}
 		}
 		return s.Bounds == nil || !s.Bounds.OnBoundary(x)
 	}
+}
+
+// lossCriterion returns F and F(x*) when s.LossLevel > 0, else nil.
+func lossCriterion(src any, xstar []float64, s EscapeSettings) (func([]float64) float64, float64, error) {
+	if s.LossLevel == 0 {
+		return nil, 0, nil
+	}
+	f, err := lossOf(src)
+	if err != nil {
+		return nil, 0, err
+	}
+	return f, f(xstar), nil
 }
 
 func problemEscaper(p problems.Problem, xstar []float64, s EscapeSettings) (escaper, error) {
@@ -220,7 +312,11 @@ func problemEscaper(p problems.Problem, xstar []float64, s EscapeSettings) (esca
 	if err := checkVec(xstar, p.Dim(), "xstar"); err != nil {
 		return nil, err
 	}
-	rec := escapeRecorder(xstar, s)
+	loss, fstar, err := lossCriterion(p, xstar, s)
+	if err != nil {
+		return nil, err
+	}
+	rec := escapeRecorder(xstar, s, loss, fstar)
 	return func(c float64) (EscapeProbe, []bool, error) {
 		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
 		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
@@ -236,7 +332,11 @@ func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (es
 	if err := checkVec(xstar, smp.Dim(), "xstar"); err != nil {
 		return nil, err
 	}
-	rec := escapeRecorder(xstar, s)
+	loss, fstar, err := lossCriterion(smp, xstar, s)
+	if err != nil {
+		return nil, err
+	}
+	rec := escapeRecorder(xstar, s, loss, fstar)
 	return func(c float64) (EscapeProbe, []bool, error) {
 		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
 		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
