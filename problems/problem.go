@@ -71,6 +71,17 @@ type ExpectedGrader interface {
 	ExpectedGrad(grad, x []float64)
 }
 
+// BatchGrader is an optional interface of a Problem that evaluates the mean
+// gradient of a batch of components in one pass, (1/|idx|) Σ_{i∈idx} ∇f_i(x)
+// with repeated indices counted as often as they occur, faster than |idx|
+// separate Grad calls (a neural network evaluates a mini-batch with matrix
+// products). SGD-k uses it for its batches when present. BatchGrad writes
+// into grad and must modify neither x nor idx; idx is never empty and its
+// indices are in 0..Len()−1.
+type BatchGrader interface {
+	BatchGrad(grad, x []float64, idx []int)
+}
+
 // ExpectedHessianer is an optional interface of a Problem that computes the
 // expected Hessian H(x) = Σ_i p_i ∇²f_i(x) directly. It writes into hess and
 // must not modify x.

@@ -23,6 +23,7 @@ type sgdPlan struct {
 	exp     problems.ExpectedGrader // nil: sum the components
 	alias   *problems.Alias         // with replacement and k ≤ Len
 	multi   *problems.Multinomial   // with replacement and k > Len
+	batch   problems.BatchGrader    // nil: sum the component gradients
 }
 
 // newSGDPlan validates s for p and prepares the shared state. It allocates
@@ -37,6 +38,9 @@ func newSGDPlan(p problems.Problem, s Settings) (*sgdPlan, error) {
 	for i := range pl.n {
 		pl.weights[i] = p.Weight(i)
 		pl.comps[i] = p.Component(i)
+	}
+	if bg, ok := p.(problems.BatchGrader); ok {
+		pl.batch = bg
 	}
 	if pl.k == FullBatch {
 		if eg, ok := p.(problems.ExpectedGrader); ok {
@@ -66,6 +70,7 @@ type sgdWork struct {
 	perm []int     // permutation for sampling without replacement
 
 	counts []float64 // the batch's multinomial counts when k > Len
+	idx    []int     // the batch's indices, for a problems.BatchGrader
 }
 
 func (pl *sgdPlan) newWork() *sgdWork {
@@ -80,13 +85,16 @@ func (pl *sgdPlan) newWork() *sgdWork {
 	}
 	if pl.multi != nil {
 		w.counts = make([]float64, pl.n)
+	} else if pl.batch != nil && pl.k != FullBatch && !pl.s.WithoutReplacement {
+		w.idx = make([]int, pl.k)
 	}
 	return w
 }
 
 // direction writes into w.dir the search direction at x and returns the
 // factor by which C_n multiplies it: ∇F(x) with factor 1 for full batch,
-// else Σ_{j=1..k} ∇f_{ξ_j}(x) with factor 1/k (eq. (8) corrected). With
+// else Σ_{j=1..k} ∇f_{ξ_j}(x) with factor 1/k (eq. (8) corrected), or the
+// batch mean with factor 1 from a problems.BatchGrader. With
 // replacement, k ≤ Len draws k alias samples and k > Len draws the batch's
 // multinomial counts, so a step never costs more than Len gradients.
 func (pl *sgdPlan) direction(w *sgdWork, x []float64, rnd *rand.Rand) float64 {
@@ -100,6 +108,10 @@ func (pl *sgdPlan) direction(w *sgdWork, x []float64, rnd *rand.Rand) float64 {
 			c.Grad(w.tmp, x)
 			floats.AddScaled(w.dir, pl.weights[i], w.tmp)
 		}
+		return 1
+	case pl.s.WithoutReplacement && pl.batch != nil:
+		drawDistinct(w.perm, pl.k, rnd)
+		pl.batch.BatchGrad(w.dir, x, w.perm[:pl.k])
 		return 1
 	case pl.s.WithoutReplacement:
 		drawDistinct(w.perm, pl.k, rnd)
@@ -120,6 +132,13 @@ func (pl *sgdPlan) direction(w *sgdWork, x []float64, rnd *rand.Rand) float64 {
 			pl.comps[i].Grad(w.tmp, x)
 			floats.AddScaled(w.dir, c, w.tmp)
 		}
+	case pl.batch != nil:
+		// The same draws as below, evaluated as one batch (the mean).
+		for j := range w.idx {
+			w.idx[j] = pl.alias.Sample(rnd)
+		}
+		pl.batch.BatchGrad(w.dir, x, w.idx)
+		return 1
 	default:
 		clear(w.dir)
 		for range pl.k {
