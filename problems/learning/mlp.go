@@ -134,18 +134,19 @@ const DefaultScratch = 256 << 20
 // bytes hold, so memory is bounded whatever N (results may then differ from
 // one chunk by rounding). Concurrent evaluations each hold one scratch.
 type MLP struct {
-	x      *mat.Dense // N × d_0
-	labels []int
-	ones   []float64 // N ones, for column sums
-	widths []int     // d_0, d_1, …, d_L = C
-	woff   []int     // woff[l−1]: offset of W_l in θ; the bias follows it
-	dim    int
-	chunk  int // samples per evaluation chunk
-	act    Activation
-	loss   Loss
-	l2     float64
-	comps  []MLPComponent
-	pool   sync.Pool // *workspace
+	x       *mat.Dense // N × d_0
+	labels  []int
+	ones    []float64 // N ones, for column sums
+	widths  []int     // d_0, d_1, …, d_L = C
+	woff    []int     // woff[l−1]: offset of W_l in θ; the bias follows it
+	dim     int
+	chunk   int // samples per evaluation chunk
+	scratch int // bytes, MLPConfig.Scratch or DefaultScratch
+	act     Activation
+	loss    Loss
+	l2      float64
+	comps   []MLPComponent
+	pool    sync.Pool // *workspace
 }
 
 var (
@@ -254,6 +255,7 @@ func NewMLP(x mat.Matrix, labels []int, cfg MLPConfig) (*MLP, error) {
 		return nil, fmt.Errorf("learning: NewMLP: cfg.Scratch = %d bytes is below the %d bytes that one sample needs", scratch, perRow)
 	}
 	m.chunk = min(n, scratch/perRow)
+	m.scratch = scratch
 	m.comps = make([]MLPComponent, n)
 	for i := range m.comps {
 		m.comps[i] = MLPComponent{m: m, i: i}
@@ -702,16 +704,22 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scal
 	for l := L; l >= 1; l-- {
 		W, _ := m.weights(theta, l)
 		V, _ := m.weights(v, l)
-		hW, hb := m.weights(hv, l)
 		G := gen(ws.g[l], n, w[l])
 		RG := gen(ws.rg[l], n, w[l])
-		if l == 1 {
+		if hv == nil {
+			// Only the R-pass arrays are wanted (ProjectHessians).
+		} else if l == 1 {
+			hW, _ := m.weights(hv, l)
 			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, in, beta, hW)
 		} else {
+			hW, _ := m.weights(hv, l)
 			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, gen(ws.a[l-1], n, w[l-1]), beta, hW)
 			blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, gen(ws.ra[l-1], n, w[l-1]), 1, hW)
 		}
-		blas64.Gemv(blas.Trans, 1, RG, ones, beta, blas64.Vector{N: len(hb), Inc: 1, Data: hb})
+		if hv != nil {
+			_, hb := m.weights(hv, l)
+			blas64.Gemv(blas.Trans, 1, RG, ones, beta, blas64.Vector{N: len(hb), Inc: 1, Data: hb})
+		}
 		if l == 1 {
 			break
 		}
