@@ -224,11 +224,17 @@ func (e *estimator) matrixFree() (*Local, error) {
 }
 
 // compress writes B_i = V'∇²f_i(θ)V (m×m, row-major, symmetrised) for every
-// component into b, V = [vm...]: from the rank-one structure when the
-// component has it (z = V'a_i, B_i = c_i zz' + ρ_i I, O(pm + m²)), else from
-// m Hessian-vector products (O(m) products and O(pm²)).
+// component into b, V = [vm...]: by the problem's batched
+// problems.HessianProjector when it has one, else from the rank-one
+// structure when the component has it (z = V'a_i, B_i = c_i zz' + ρ_i I,
+// O(pm + m²)), else from m Hessian-vector products (O(m) products and
+// O(pm²)).
 func (e *estimator) compress(b, z, hv, theta []float64, vm [][]float64) {
 	m := len(vm)
+	if e.pd.proj != nil {
+		e.pd.proj.ProjectHessians(b, theta, vm, e.pd.all)
+		return
+	}
 	for i := range e.pd.comps {
 		bi := b[i*m*m : (i+1)*m*m]
 		if r := e.pd.rank[i]; r != nil {
