@@ -152,8 +152,9 @@ type MLP struct {
 var (
 	_ problems.Problem           = (*MLP)(nil)
 	_ problems.ExpectedGrader    = (*MLP)(nil)
-	_ problems.ExpectedHessianer = (*MLP)(nil)
+	_ problems.ExpectedHessVecer = (*MLP)(nil)
 	_ problems.Component         = (*MLPComponent)(nil)
+	_ problems.HessVecer         = (*MLPComponent)(nil)
 )
 
 // NewMLP returns the MLP problem of cfg on the samples that are the rows of x,
@@ -318,12 +319,37 @@ func (m *MLP) ExpectedHessVec(dst, x, v []float64) {
 	m.run(0, len(m.labels), nil, x, nil, dst, v)
 }
 
-// ExpectedHess writes the dense ∇²F(θ) into hess, column by column from p
-// full-batch Hessian-vector products: O(p) HVPs and p² memory, for small p
-// and for tests. hess must be p×p or empty (it is then resized).
-func (m *MLP) ExpectedHess(hess *mat.SymDense, x []float64) {
-	m.checkLen("ExpectedHess", x)
-	m.denseHess(hess, x, m.ExpectedHessVec)
+// DenseHessianMaxBytes is the memory budget of ExpectedHessian: 8p² bytes
+// for the p×p matrix, 1 GiB (p ≤ 11,585).
+const DenseHessianMaxBytes = 1 << 30
+
+// ExpectedHessian returns the dense ∇²F(θ), column by column from p
+// full-batch Hessian-vector products: O(p) products and 8p² bytes, for small
+// p and for tests. It returns an error naming the size when 8p² bytes exceed
+// DenseHessianMaxBytes, before allocating. The MLP does not implement
+// problems.ExpectedHessianer or problems.Hessianer, whose methods cannot
+// refuse: generic code reaches its second derivatives through
+// Hessian-vector products (problems.HessVecer, problems.ExpectedHessVecer)
+// and ProjectHessians.
+func (m *MLP) ExpectedHessian(x []float64) (*mat.SymDense, error) {
+	if len(x) != m.dim {
+		return nil, fmt.Errorf("learning: MLP ExpectedHessian: len(x) = %d, want Dim = %d", len(x), m.dim)
+	}
+	if b := 8 * float64(m.dim) * float64(m.dim); b > DenseHessianMaxBytes {
+		return nil, fmt.Errorf("learning: MLP ExpectedHessian: a dense %d×%d Hessian needs %.4g bytes, above DenseHessianMaxBytes = %d", m.dim, m.dim, b, DenseHessianMaxBytes)
+	}
+	hess := mat.NewSymDense(m.dim, nil)
+	e := make([]float64, m.dim)
+	col := make([]float64, m.dim)
+	for j := range e {
+		e[j] = 1
+		m.ExpectedHessVec(col, x, e)
+		e[j] = 0
+		for i := 0; i <= j; i++ {
+			hess.SetSym(i, j, col[i])
+		}
+	}
+	return hess, nil
 }
 
 // BatchFunc returns the mean (1/|idx|) Σ_{i∈idx} f_i(θ) over the samples idx
@@ -393,33 +419,6 @@ func (c *MLPComponent) Grad(grad, x []float64) {
 func (c *MLPComponent) HessVec(dst, x, v []float64) {
 	c.m.checkLen("HessVec", x, dst, v)
 	c.m.run(c.i, c.i+1, nil, x, nil, dst, v)
-}
-
-// Hess writes the dense ∇²f_i(θ) into hess, column by column from p
-// Hessian-vector products: O(p) HVPs and p² memory, for small p and for
-// tests. hess must be p×p or empty (it is then resized).
-func (c *MLPComponent) Hess(hess *mat.SymDense, x []float64) {
-	c.m.checkLen("Hess", x)
-	c.m.denseHess(hess, x, c.HessVec)
-}
-
-func (m *MLP) denseHess(hess *mat.SymDense, x []float64, hv func(dst, x, v []float64)) {
-	if hess.IsEmpty() {
-		hess.ReuseAsSym(m.dim)
-	}
-	if hess.SymmetricDim() != m.dim {
-		panic("learning: Hess: dimension mismatch")
-	}
-	e := make([]float64, m.dim)
-	col := make([]float64, m.dim)
-	for j := range e {
-		e[j] = 1
-		hv(col, x, e)
-		e[j] = 0
-		for i := 0; i <= j; i++ {
-			hess.SetSym(i, j, col[i])
-		}
-	}
 }
 
 func (m *MLP) checkLen(name string, s ...[]float64) {

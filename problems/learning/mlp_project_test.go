@@ -54,7 +54,7 @@ func TestMLPProjectHessians(t *testing.T) {
 			}
 			// The per-sample path against the dense Hessian.
 			h := mat.NewSymDense(m.Dim(), nil)
-			m.Component(idx[0]).(problems.Hessianer).Hess(h, theta)
+			problems.HessianOf(m.Component(idx[0])).Hess(h, theta)
 			vm := mat.NewDense(m.Dim(), r, nil)
 			for j, v := range vs {
 				vm.SetCol(j, v)
