@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"log"
 	"math"
+	"os"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -51,7 +53,18 @@ func main() {
 	r := flag.Int("r", 20, "number of eigenpairs (eigs)")
 	l2 := flag.Float64("l2", 0, "L2 coefficient of the MLP")
 	iters := flag.Int("iters", 300, "L-BFGS iterations of the training")
+	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	d, err := learning.Digits()
 	if err != nil {
