@@ -51,6 +51,8 @@ func main() {
 	hidden := flag.Int("hidden", 32, "hidden width")
 	mode := flag.String("mode", "linearize", "linearize, estimate or eigs")
 	r := flag.Int("r", 20, "number of eigenpairs (eigs)")
+	tol := flag.Float64("tol", 1e-8, "relative residual tolerance of Lanczos (eigs)")
+	nomult := flag.Bool("nomult", false, "skip Lanczos' multiplicity check (eigs)")
 	l2 := flag.Float64("l2", 0, "L2 coefficient of the MLP")
 	iters := flag.Int("iters", 300, "L-BFGS iterations of the training")
 	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
@@ -83,12 +85,12 @@ func main() {
 			log.Fatal(err)
 		}
 		w0, c0 := start()
-		top, err := spectral.Top(op, *r, spectral.Settings{Seed: 1})
+		top, err := spectral.Top(op, *r, spectral.Settings{Seed: 1, Tol: *tol, NoMultiplicityCheck: *nomult})
 		if err != nil {
 			log.Fatal(err)
 		}
 		report(fmt.Sprintf("top-%d eigenvalues", *r), w0, c0)
-		fmt.Printf("λ_1..λ_%d = %.6g\n", *r, top.Values)
+		fmt.Printf("%d Hessian-vector products; λ_1..λ_%d = %.6g\n", top.Steps, *r, top.Values)
 		return
 	}
 
