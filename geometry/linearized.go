@@ -246,7 +246,15 @@ func (l *Linearized) linearizeSubspace(p problems.Problem, comps []problems.Comp
 		smp = newSampler(cfg.seed, cfg.radius)
 		l.Averaged, l.Radius, l.Samples = true, cfg.radius, 2*cfg.pairs
 	}
+	var at func(dst, v []float64)
+	if a, ok := p.(problems.ExpectedHessVecAter); ok && ball == nil {
+		at = a.ExpectedHessVecAt(l.Center)
+	}
 	hop := spectral.Func{N: dim, F: func(dst, v []float64) {
+		if at != nil {
+			at(dst, v)
+			return
+		}
 		if ball == nil {
 			ehv.ExpectedHessVec(dst, l.Center, v)
 			return

@@ -102,3 +102,12 @@ func Symmetrize(b []float64, r int) {
 		}
 	}
 }
+
+// ExpectedHessVecAter is an optional interface of a Problem that prepares
+// repeated products with H(x) = Σ_i p_i ∇²f_i(x) at one point, as Lanczos
+// needs: ExpectedHessVecAt returns a function setting dst = H(x)v that may
+// reuse work done once for x (for a neural network, the forward pass and
+// the output derivatives). x is copied; dst must not alias v.
+type ExpectedHessVecAter interface {
+	ExpectedHessVecAt(x []float64) func(dst, v []float64)
+}

@@ -2,6 +2,7 @@ package learning
 
 import (
 	"fmt"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -133,6 +134,38 @@ func (m *MLP) ProjectHessians(dst, x []float64, vs [][]float64, idx []int) {
 		}
 		for s := range n {
 			problems.Symmetrize(out[s*r*r:(s+1)*r*r], r)
+		}
+	}
+}
+
+var _ problems.ExpectedHessVecAter = (*MLP)(nil)
+
+// ExpectedHessVecAt returns dst = ∇²F(x)v as a function of v for repeated
+// products at one point: the forward pass and the output derivatives are
+// computed once, so each product costs only the R-operator passes, about
+// two thirds of an ExpectedHessVec. It holds one evaluation's scratch for
+// its lifetime and serializes its calls (a mutex). When the samples do not
+// fit one chunk of MLPConfig.Scratch it falls back to ExpectedHessVec. It
+// panics if len(x) ≠ Dim, and the function if len(dst) or len(v) ≠ Dim.
+func (m *MLP) ExpectedHessVecAt(x []float64) func(dst, v []float64) {
+	m.checkLen("ExpectedHessVecAt", x)
+	xc := append([]float64(nil), x...)
+	n := len(m.labels)
+	if n > m.chunk {
+		return func(dst, v []float64) { m.ExpectedHessVec(dst, xc, v) }
+	}
+	ws := m.get(n, true) // owned by the closure, never returned to the pool
+	in := gen(m.x.RawMatrix().Data, n, m.widths[0])
+	scale := 1 / float64(n)
+	m.eval(ws, in, m.labels, scale, true, xc, nil, nil, nil)
+	var mu sync.Mutex
+	return func(dst, v []float64) {
+		m.checkLen("ExpectedHessVecAt", dst, v)
+		mu.Lock()
+		defer mu.Unlock()
+		m.rop(ws, in, xc, v, dst, scale, 0)
+		if m.l2 != 0 {
+			floats.AddScaled(dst, m.l2, v)
 		}
 	}
 }
