@@ -11,6 +11,26 @@
 //
 // Vectors are written as raw little-endian float64 (numpy.fromfile), the
 // rest as go.json. Nothing in the module depends on Python.
+//
+// The sibling commands time the rest: ./scale the geometry and thresholds
+// of the trained network and the matrix-free Estimate, ./logistic the
+// logistic-regression paths (with dense.py, the same per-point work in
+// numpy).
+//
+// To time with OpenBLAS (Debian libopenblas-dev) instead of gonum's pure-Go
+// BLAS without adding a dependency to this module, build a copy of a
+// command in a throwaway module that replaces this one by its path and
+// plugs the native BLAS in from an init function:
+//
+//	// go.mod: require gonum.org/v1/netlib …;
+//	//         replace github.com/flatminima/flatminima => /path/to/flatminima
+//	func init() { blas64.Use(netlib.Implementation{}) } // gonum.org/v1/netlib/blas/netlib
+//
+//	CGO_LDFLAGS=-lopenblas go build …
+//
+// and run it with OPENBLAS_NUM_THREADS=1 where the library already runs
+// its own workers (geometry.Estimate), or OpenBLAS's threads and the
+// workers oversubscribe the cores.
 package main
 
 import (
