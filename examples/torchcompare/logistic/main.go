@@ -23,6 +23,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -46,7 +47,18 @@ func main() {
 	n := flag.Int("n", 200, "samples (dense)")
 	samples := flag.Int("samples", 200, "ball points (dense)")
 	out := flag.String("out", "", "folder for dense.py's inputs (dense)")
+	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	switch *mode {
 	case "cancer":
 		cancer()
