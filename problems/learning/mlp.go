@@ -648,8 +648,8 @@ func (m *MLP) backward(ws *workspace, in blas64.General, theta, grad []float64, 
 	}
 }
 
-// rop sets hv to beta·hv plus the Hessian-vector product of the chunk's data
-// term by the R-operator R{·} = ∂/∂r (·)(θ + r v) at r = 0 (Pearlmutter 1994): forward,
+// rop sets hv (when not nil) to beta·hv plus the Hessian-vector product of
+// the chunk's data term by the R-operator R{·} = ∂/∂r (·)(θ + r v) at r = 0 (Pearlmutter 1994): forward,
 //
 //	R{z_l} = R{a_{l−1}} W_lᵀ + a_{l−1} V_lᵀ + 1 v_bᵀ,   R{a_l} = σ'(z_l) ⊙ R{z_l},
 //
@@ -705,18 +705,15 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scal
 		V, _ := m.weights(v, l)
 		G := gen(ws.g[l], n, w[l])
 		RG := gen(ws.rg[l], n, w[l])
-		if hv == nil {
-			// Only the R-pass arrays are wanted (ProjectHessians).
-		} else if l == 1 {
-			hW, _ := m.weights(hv, l)
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, in, beta, hW)
-		} else {
-			hW, _ := m.weights(hv, l)
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, gen(ws.a[l-1], n, w[l-1]), beta, hW)
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, gen(ws.ra[l-1], n, w[l-1]), 1, hW)
-		}
+		// With hv nil only the R-pass arrays are wanted (ProjectHessians).
 		if hv != nil {
-			_, hb := m.weights(hv, l)
+			hW, hb := m.weights(hv, l)
+			if l == 1 {
+				blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, in, beta, hW)
+			} else {
+				blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, gen(ws.a[l-1], n, w[l-1]), beta, hW)
+				blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, gen(ws.ra[l-1], n, w[l-1]), 1, hW)
+			}
 			blas64.Gemv(blas.Trans, 1, RG, ones, beta, blas64.Vector{N: len(hb), Inc: 1, Data: hb})
 		}
 		if l == 1 {
