@@ -139,7 +139,11 @@
 //
 // Cost: Samples × (Lanczos steps + r + 1) products of F's Hessian with a
 // vector, plus Samples × N × m component products (or O(N p m) for rank-one
-// components) and 8·N·m² bytes per worker (at most MatrixFreeMaxBytes). The
-// path has its own default Samples, DefaultMatrixFreeSamples = 100, since
-// each Lanczos step costs Samples products.
+// components) and 8·N·m² bytes per worker (at most MatrixFreeMaxBytes). A
+// problem implementing problems.HessianProjector (the MLP) compresses all N
+// components in batched passes, about m + 1 full products per point, and
+// the r + 1 products per point of the rank rule are then taken from the
+// compression. The path has its own default Samples,
+// DefaultMatrixFreeSamples = 20, since each Lanczos step costs Samples
+// products.
 package geometry

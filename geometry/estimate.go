@@ -225,6 +225,8 @@ type problemData struct {
 	rank    []problems.RankOneHessianer  // PathRankOne, PathMatrixFree
 	ehv     problems.ExpectedHessVecer   // PathMatrixFree
 	chv     []problems.HessVecer         // PathMatrixFree
+	proj    problems.HessianProjector    // PathMatrixFree, optional
+	all     []int                        // 0..N−1, with proj
 }
 
 // hvOnly hides every capability of a component except its Hessian-vector
@@ -317,6 +319,13 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 		}
 	case PathMatrixFree:
 		pd.ehv = problems.ExpectedHessVecOf(p)
+		if hp, ok := p.(problems.HessianProjector); ok {
+			pd.proj = hp
+			pd.all = make([]int, n)
+			for i := range pd.all {
+				pd.all[i] = i
+			}
+		}
 		pd.chv = make([]problems.HessVecer, n)
 		for i, c := range pd.comps {
 			pd.chv[i] = problems.HessVecOf(c)

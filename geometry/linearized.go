@@ -33,7 +33,7 @@ type Linearized struct {
 	Center   []float64
 	Hessians []*mat.SymDense // Q_i
 	Weights  []float64       // p_i
-	Grads    [][]float64     // b_i = ∇f_i(x*)
+	Grads    [][]float64     // b_i = ∇f_i(x*); nil when Subspace is set
 	Hessian  *mat.SymDense   // H = Σ_i p_i Q_i
 
 	// Homogeneous reports whether every ‖b_i‖ is at most
@@ -49,7 +49,7 @@ type Linearized struct {
 	Radius   float64
 	Samples  int
 
-	// Subspace is set, and Hessians and Hessian are nil, when the dimension
+	// Subspace is set, and Hessians, Hessian and Grads are nil, when the dimension
 	// exceeds MatrixFreeDim: no p×p matrix is formed, and the linearization
 	// is compressed onto the span V of the top r eigenvectors of H
 	// (r = min(MaxRank, p), MaxRank from ball or DefaultMaxRank), found by
@@ -90,7 +90,6 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 	l := &Linearized{
 		Center:  append([]float64(nil), center...),
 		Weights: make([]float64, n),
-		Grads:   make([][]float64, n),
 	}
 	comps := make([]problems.Component, n)
 	wsum := 0.0
@@ -101,8 +100,6 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 			return nil, fmt.Errorf("geometry: Linearize: p.Weight(%d) = %v is not finite and positive", i, l.Weights[i])
 		}
 		wsum += l.Weights[i]
-		l.Grads[i] = make([]float64, dim)
-		comps[i].Grad(l.Grads[i], center)
 	}
 	if math.Abs(wsum-1) > 1e-9 {
 		return nil, fmt.Errorf("geometry: Linearize: p's weights sum to %v, not 1", wsum)
@@ -112,6 +109,11 @@ func Linearize(p problems.Problem, center []float64, ball *Settings) (*Linearize
 			return nil, err
 		}
 		return l, nil
+	}
+	l.Grads = make([][]float64, n)
+	for i, c := range comps {
+		l.Grads[i] = make([]float64, dim)
+		c.Grad(l.Grads[i], center)
 	}
 	l.Hessian = mat.NewSymDense(dim, nil)
 	l.Hessians = make([]*mat.SymDense, n)
@@ -216,9 +218,10 @@ func newLinScratch(cfg config, dim int) *linScratch {
 }
 
 // linearizeSubspace builds l.Subspace (see Linearized) and the gradient
-// summaries, without p×p matrices.
+// summaries, without p×p matrices and without keeping the N gradients: each
+// b_i is projected on V as it is computed, and Grads stays nil.
 func (l *Linearized) linearizeSubspace(p problems.Problem, comps []problems.Component, ball *Settings) error {
-	dim := len(l.Center)
+	dim, n := len(l.Center), len(comps)
 	s := Settings{}
 	if ball != nil {
 		s = *ball
@@ -231,18 +234,29 @@ func (l *Linearized) linearizeSubspace(p problems.Problem, comps []problems.Comp
 		cfg.pairs = DefaultMatrixFreeSamples / 2
 	}
 	r := min(cfg.maxRank, dim)
-	ehv := problems.ExpectedHessVecOf(p)
-	chv := make([]problems.HessVecer, len(comps))
-	for i, c := range comps {
-		chv[i] = problems.HessVecOf(c)
+	if b := 8 * n * r * r; b > MatrixFreeMaxBytes || b < 0 {
+		return fmt.Errorf("geometry: Linearize: the compressed component Hessians need %d bytes (N = %d components × r² = %d² × 8), above the budget of %d bytes; lower MaxRank", b, n, r, MatrixFreeMaxBytes)
 	}
-	// The product with Q_i (or its ball average) as an operator.
+	ehv := problems.ExpectedHessVecOf(p)
+	// The product with H (or its ball average) as an operator.
 	var smp *sampler
 	u, theta := make([]float64, dim), make([]float64, dim)
 	tmp := make([]float64, dim)
-	avg := func(dst, v []float64, prod func(dst, x, v []float64)) {
+	if ball != nil {
+		smp = newSampler(cfg.seed, cfg.radius)
+		l.Averaged, l.Radius, l.Samples = true, cfg.radius, 2*cfg.pairs
+	}
+	var at func(dst, v []float64)
+	if a, ok := p.(problems.ExpectedHessVecAter); ok && ball == nil {
+		at = a.ExpectedHessVecAt(l.Center)
+	}
+	hop := spectral.Func{N: dim, F: func(dst, v []float64) {
+		if at != nil {
+			at(dst, v)
+			return
+		}
 		if ball == nil {
-			prod(dst, l.Center, v)
+			ehv.ExpectedHessVec(dst, l.Center, v)
 			return
 		}
 		clear(dst)
@@ -250,36 +264,75 @@ func (l *Linearized) linearizeSubspace(p problems.Problem, comps []problems.Comp
 			smp.offset(u, k)
 			for _, sign := range [2]float64{1, -1} {
 				point(theta, l.Center, u, sign)
-				prod(tmp, theta, v)
+				ehv.ExpectedHessVec(tmp, theta, v)
 				floats.Add(dst, tmp)
 			}
 		}
 		floats.Scale(1/float64(2*cfg.pairs), dst)
-	}
-	if ball != nil {
-		smp = newSampler(cfg.seed, cfg.radius)
-		l.Averaged, l.Radius, l.Samples = true, cfg.radius, 2*cfg.pairs
-	}
-	hop := spectral.Func{N: dim, F: func(dst, v []float64) { avg(dst, v, ehv.ExpectedHessVec) }}
+	}}
 	top, err := spectral.Top(hop, r, spectral.Settings{Seed: cfg.seed})
 	if err != nil {
 		return fmt.Errorf("geometry: Linearize: the top %d eigenpairs of H: %w", r, err)
 	}
-	ops := make([]spectral.Operator, len(comps))
-	for i := range ops {
-		hv := chv[i]
-		ops[i] = spectral.Func{N: dim, F: func(dst, v []float64) { avg(dst, v, hv.HessVec) }}
+	vs := make([][]float64, r)
+	for j := range vs {
+		vs[j] = mat.Col(nil, j, top.Vectors)
 	}
-	l.Subspace, err = thresholds.NewSubspace(ops, l.Weights, top.Vectors, l.Grads)
-	if err != nil {
-		return fmt.Errorf("geometry: Linearize: %w", err)
+	// B_i = V'Q_iV by problems.ProjectHessians (batched when p implements
+	// problems.HessianProjector), averaged over the ball's points in order.
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
 	}
-	l.Hessian = nil
+	blocks := make([]float64, n*r*r)
+	if ball == nil {
+		problems.ProjectHessians(p, blocks, l.Center, vs, idx)
+	} else {
+		buf := make([]float64, n*r*r)
+		for k := range cfg.pairs {
+			smp.offset(u, k)
+			for _, sign := range [2]float64{1, -1} {
+				point(theta, l.Center, u, sign)
+				problems.ProjectHessians(p, buf, theta, vs, idx)
+				floats.Add(blocks, buf)
+			}
+		}
+		floats.Scale(1/float64(2*cfg.pairs), blocks)
+	}
+	b := make([]*mat.SymDense, n)
+	for i := range b {
+		b[i] = mat.NewSymDense(r, blocks[i*r*r:(i+1)*r*r])
+	}
+	// The gradients b_i at x*, projected as they come: V'b_i, ‖b_i‖.
 	scale := 0.0
 	for _, v := range top.Values {
 		scale = math.Max(scale, math.Abs(v))
 	}
-	return l.setHomogeneous(scale)
+	tol := 1e-8 * math.Max(1, scale*math.Max(1, floats.Norm(l.Center, 2)))
+	l.Homogeneous = true
+	vgrads := make([][]float64, n)
+	for i, c := range comps {
+		c.Grad(tmp, l.Center)
+		for d, v := range tmp {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("geometry: Linearize: component %d has a non-finite gradient entry [%d] = %v", i, d, v)
+			}
+		}
+		nb := floats.Norm(tmp, 2)
+		l.GradNoise += l.Weights[i] * nb * nb
+		if nb > tol {
+			l.Homogeneous = false
+		}
+		vgrads[i] = make([]float64, r)
+		for j, v := range vs {
+			vgrads[i][j] = floats.Dot(v, tmp)
+		}
+	}
+	l.Subspace, err = thresholds.NewSubspaceBlocks(b, l.Weights, top.Vectors, vgrads)
+	if err != nil {
+		return fmt.Errorf("geometry: Linearize: %w", err)
+	}
+	return nil
 }
 
 // compressed returns the linearization of the compressed problem on

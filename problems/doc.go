@@ -65,8 +65,11 @@
 // A Problem or Component may implement faster paths that the rest of the
 // library uses when present, always falling back to the generic sums:
 // ExpectedGrader (∇F directly), ExpectedHessianer (H directly),
-// ExpectedHessVecer (H(x)v directly), DiagonalMomenter (diagonals of H(x)
-// and M(x) in closed form) for a Problem; Hessianer (a dense Hessian),
+// ExpectedHessVecer (H(x)v directly), ExpectedHessVecAter (repeated H(x)v
+// at one point, reusing work), HessianProjector (the compressed V'∇²f_iV
+// of many components in batched passes; ProjectHessians falls back to the
+// component forms), DiagonalMomenter (diagonals of H(x) and M(x) in closed
+// form) for a Problem; Hessianer (a dense Hessian),
 // HessVecer (Hessian-vector products), DiagonalHessianer (a diagonal
 // Hessian) and RankOneHessianer (c·aa' + ρI) for a Component. HessVecOf,
 // HessianOf and ExpectedHessVecOf pick the fastest form available, in the

@@ -99,24 +99,11 @@ func NewSubspace(q []spectral.Operator, w []float64, v mat.Matrix, grads [][]flo
 	if v == nil {
 		return nil, errors.New("thresholds: v is nil")
 	}
-	p, r := v.Dims()
-	if r < 1 || p < r {
-		return nil, fmt.Errorf("thresholds: v is %d×%d, want p×r with 1 ≤ r ≤ p", p, r)
+	vd, err := orthonormalBasis(v)
+	if err != nil {
+		return nil, err
 	}
-	vd := mat.DenseCopyOf(v)
-	var g mat.Dense
-	g.Mul(vd.T(), vd)
-	for a := range r {
-		for b := range r {
-			want := 0.0
-			if a == b {
-				want = 1
-			}
-			if x := g.At(a, b); !(math.Abs(x-want) <= 1e-8) {
-				return nil, fmt.Errorf("thresholds: v does not have orthonormal columns (V'V[%d][%d] = %v)", a, b, x)
-			}
-		}
-	}
+	p, r := vd.Dims()
 	wts, err := meanSquareWeights(w, len(q))
 	if err != nil {
 		return nil, err
@@ -173,21 +160,108 @@ func NewSubspace(q []spectral.Operator, w []float64, v mat.Matrix, grads [][]flo
 			}
 		}
 	}
+	if err := s.flagIndefinite(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewSubspaceBlocks is NewSubspace for component Hessians already
+// compressed: b[i] = V'Q_iV (r×r, for example from problems.ProjectHessians,
+// which batches the products), and vgrads, if not nil, the projected
+// gradients V'b_i (len r each). v is kept as Basis and checked like
+// NewSubspace's; b and vgrads are kept, not copied. It returns an error
+// naming the argument for empty or nil inputs, mismatched sizes, a
+// non-orthonormal v, bad weights or a non-finite entry.
+func NewSubspaceBlocks(b []*mat.SymDense, w []float64, v mat.Matrix, vgrads [][]float64) (*Subspace, error) {
+	if len(b) == 0 {
+		return nil, errors.New("thresholds: b is empty")
+	}
+	if v == nil {
+		return nil, errors.New("thresholds: v is nil")
+	}
+	vd, err := orthonormalBasis(v)
+	if err != nil {
+		return nil, err
+	}
+	r := vd.RawMatrix().Cols
+	wts, err := meanSquareWeights(w, len(b))
+	if err != nil {
+		return nil, err
+	}
+	if vgrads != nil && len(vgrads) != len(b) {
+		return nil, fmt.Errorf("thresholds: len(vgrads) = %d, want len(b) = %d", len(vgrads), len(b))
+	}
+	for i, bi := range b {
+		if bi == nil || bi.SymmetricDim() != r {
+			return nil, fmt.Errorf("thresholds: b[%d] is not %d×%d", i, r, r)
+		}
+		for a := range r {
+			for c := a; c < r; c++ {
+				if x := bi.At(a, c); math.IsNaN(x) || math.IsInf(x, 0) {
+					return nil, fmt.Errorf("thresholds: b[%d][%d][%d] = %v is not finite", i, a, c, x)
+				}
+			}
+		}
+	}
+	for i, g := range vgrads {
+		if len(g) != r {
+			return nil, fmt.Errorf("thresholds: vgrads[%d] has length %d, want r = %d", i, len(g), r)
+		}
+		for j, x := range g {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("thresholds: vgrads[%d][%d] = %v is not finite", i, j, x)
+			}
+		}
+	}
+	s := &Subspace{Basis: vd, Hessians: b, Weights: wts, Grads: vgrads}
+	if err := s.flagIndefinite(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// orthonormalBasis copies v (p×r) and checks that its columns are
+// orthonormal within 1e-8.
+func orthonormalBasis(v mat.Matrix) (*mat.Dense, error) {
+	p, r := v.Dims()
+	if r < 1 || p < r {
+		return nil, fmt.Errorf("thresholds: v is %d×%d, want p×r with 1 ≤ r ≤ p", p, r)
+	}
+	vd := mat.DenseCopyOf(v)
+	var g mat.Dense
+	g.Mul(vd.T(), vd)
+	for a := range r {
+		for b := range r {
+			want := 0.0
+			if a == b {
+				want = 1
+			}
+			if x := g.At(a, b); !(math.Abs(x-want) <= 1e-8) {
+				return nil, fmt.Errorf("thresholds: v does not have orthonormal columns (V'V[%d][%d] = %v)", a, b, x)
+			}
+		}
+	}
+	return vd, nil
+}
+
+// flagIndefinite sets Indefinite.
+func (s *Subspace) flagIndefinite() error {
 	h := s.H()
 	scale := 0.0
-	for a := range r {
+	for a := range h.SymmetricDim() {
 		scale = math.Max(scale, math.Abs(h.At(a, a)))
 	}
 	var es mat.EigenSym
 	for i, b := range s.Hessians {
 		if !es.Factorize(b, false) {
-			return nil, fmt.Errorf("thresholds: eigendecomposition of the compressed q[%d] failed", i)
+			return fmt.Errorf("thresholds: eigendecomposition of the compressed Hessian %d failed", i)
 		}
 		if es.Values(nil)[0] < -IndefiniteTol*scale {
 			s.Indefinite = append(s.Indefinite, i)
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // H returns H_V = Σ_i w_i B_i = V'HV.

@@ -236,3 +236,72 @@ func TestMeanSquareSizeError(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestNewSubspaceBlocks: the subspace built from precompressed blocks
+// V'Q_iV (formed densely here) and projected gradients V'b_i gives the
+// same thresholds as NewSubspace from operators; both compute the same
+// numbers by different sums, 1e-12 relative.
+func TestNewSubspaceBlocks(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(9, 10))
+	p, m, n := 9, 3, 5
+	qs := lowRankComponents(rnd, p, m, n)
+	ops := make([]spectral.Operator, n)
+	h := mat.NewSymDense(p, nil)
+	for i, q := range qs {
+		ops[i] = spectral.NewDense(q)
+		h.AddSym(h, scaleSym(1/float64(n), q))
+	}
+	v := topVectors(h, m)
+	grads := make([][]float64, n)
+	blocks := make([]*mat.SymDense, n)
+	vgrads := make([][]float64, n)
+	for i := range n {
+		grads[i] = make([]float64, p)
+		for d := range grads[i] {
+			grads[i][d] = rnd.NormFloat64()
+		}
+		var qv, b mat.Dense
+		qv.Mul(qs[i], v)
+		b.Mul(v.T(), &qv)
+		blocks[i] = mat.NewSymDense(m, nil)
+		for a := range m {
+			for c := a; c < m; c++ {
+				blocks[i].SetSym(a, c, (b.At(a, c)+b.At(c, a))/2)
+			}
+		}
+		var g mat.VecDense
+		g.MulVec(v.T(), mat.NewVecDense(p, grads[i]))
+		vgrads[i] = g.RawVector().Data
+	}
+	a, err := NewSubspace(ops, nil, v, grads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewSubspaceBlocks(blocks, nil, v, vgrads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []float64{1, 8, math.Inf(1)} {
+		ca, err1 := a.MeanSquare(k)
+		cb, err2 := b.MeanSquare(k)
+		if err1 != nil || err2 != nil || !scalar.EqualWithinRel(ca, cb, 1e-12) {
+			t.Errorf("k = %v: operators %v (%v), blocks %v (%v)", k, ca, err1, cb, err2)
+		}
+		fa, _ := a.NoiseFloor(ca/2, k)
+		fb, _ := b.NoiseFloor(ca/2, k)
+		if !scalar.EqualWithinRel(fa, fb, 1e-12) || (!math.IsInf(k, 1) && !(fa > 0)) {
+			t.Errorf("k = %v: noise floor, operators %v, blocks %v", k, fa, fb)
+		}
+	}
+	if _, err := NewSubspaceBlocks(blocks, nil, v, vgrads[:2]); err == nil {
+		t.Error("short vgrads: no error")
+	}
+	if _, err := NewSubspaceBlocks(blocks[:1], nil, mat.NewDense(p, m+1, nil), nil); err == nil {
+		t.Error("non-orthonormal v: no error")
+	}
+	bad := mat.NewSymDense(m, nil)
+	bad.SetSym(0, 1, math.NaN())
+	if _, err := NewSubspaceBlocks([]*mat.SymDense{bad}, nil, v, nil); err == nil {
+		t.Error("NaN block: no error")
+	}
+}

@@ -296,7 +296,9 @@ type Logistic struct {
 	w     []float64
 	ridge float64
 	rows  []*LogisticRow
-	pool  sync.Pool // *rowScratch
+	free  int             // the unpenalized intercept column, or −1
+	icpt  []*InterceptRow // the components when free ≥ 0
+	pool  sync.Pool       // *rowScratch
 }
 
 var (
@@ -319,7 +321,7 @@ func NewLogistic(a mat.Matrix, y, w []float64, ridge float64) (*Logistic, error)
 		return nil, fmt.Errorf("learning: ridge = %v, want finite and ≥ 0", ridge)
 	}
 	n, _ := ad.Dims()
-	l := &Logistic{a: ad, w: ws, ridge: ridge, rows: make([]*LogisticRow, n)}
+	l := &Logistic{a: ad, w: ws, ridge: ridge, rows: make([]*LogisticRow, n), free: -1}
 	for i, v := range y {
 		var lab float64
 		switch v {
@@ -335,6 +337,73 @@ func NewLogistic(a mat.Matrix, y, w []float64, ridge float64) (*Logistic, error)
 	return l, nil
 }
 
+// NewLogisticIntercept is NewLogistic with column intercept of a left out
+// of the penalty, scikit-learn's convention for a fitted intercept:
+//
+//	f_i(θ) = log(1 + exp(−y_i a_i'θ)) + (ridge/2) Σ_{j ≠ intercept} θ_j²,
+//
+// so that ∇²f_i = σ_i(1 − σ_i) a_i a_i' + ridge·(I − e e'), e the
+// intercept's unit vector. The components are then not rank one plus a
+// multiple of the identity: they implement problems.Hessianer and
+// problems.HessVecer but not problems.RankOneHessianer. The column is
+// usually a column of ones; to find it by name in a Dataset, use
+// slices.Index(d.FeatureNames, name). It returns NewLogistic's errors and
+// one naming intercept when it is not a column index of a.
+func NewLogisticIntercept(a mat.Matrix, y, w []float64, ridge float64, intercept int) (*Logistic, error) {
+	l, err := NewLogistic(a, y, w, ridge)
+	if err != nil {
+		return nil, err
+	}
+	if _, p := l.a.Dims(); intercept < 0 || intercept >= p {
+		return nil, fmt.Errorf("learning: intercept = %d, want a column index in [0, %d)", intercept, p)
+	}
+	l.free = intercept
+	l.icpt = make([]*InterceptRow, len(l.rows))
+	for i, r := range l.rows {
+		l.icpt[i] = &InterceptRow{Row: r, Intercept: intercept}
+	}
+	return l, nil
+}
+
+// InterceptRow is the component of a Logistic built by NewLogisticIntercept:
+// Row's loss with the ridge penalty on every coordinate but Intercept.
+type InterceptRow struct {
+	Row       *LogisticRow
+	Intercept int
+}
+
+var (
+	_ problems.Component = (*InterceptRow)(nil)
+	_ problems.Hessianer = (*InterceptRow)(nil)
+	_ problems.HessVecer = (*InterceptRow)(nil)
+)
+
+// Func returns log(1 + exp(−y a'θ)) + (ridge/2) Σ_{j ≠ Intercept} θ_j².
+func (r *InterceptRow) Func(x []float64) float64 {
+	c := x[r.Intercept]
+	return r.Row.Func(x) - 0.5*r.Row.Lambda*c*c
+}
+
+// Grad writes −y σ(−y a'θ) a + ridge·(θ − θ_c e_c) into grad (c the
+// intercept).
+func (r *InterceptRow) Grad(grad, x []float64) {
+	r.Row.Grad(grad, x)
+	grad[r.Intercept] -= r.Row.Lambda * x[r.Intercept]
+}
+
+// HessVec writes σ(m)(1 − σ(m))(a'v)a + ridge·(v − v_c e_c) into dst in O(p).
+func (r *InterceptRow) HessVec(dst, x, v []float64) {
+	r.Row.HessVec(dst, x, v)
+	dst[r.Intercept] -= r.Row.Lambda * v[r.Intercept]
+}
+
+// Hess writes σ(m)(1 − σ(m)) aa' + ridge·(I − e_c e_c') into hess.
+func (r *InterceptRow) Hess(hess *mat.SymDense, x []float64) {
+	r.Row.Hess(hess, x)
+	c := r.Intercept
+	hess.SetSym(c, c, hess.At(c, c)-r.Row.Lambda)
+}
+
 // Dim returns p.
 func (l *Logistic) Dim() int { _, p := l.a.Dims(); return p }
 
@@ -344,13 +413,22 @@ func (l *Logistic) Len() int { return len(l.rows) }
 // Weight returns w_i.
 func (l *Logistic) Weight(i int) float64 { return l.w[i] }
 
-// Component returns row i as a *LogisticRow.
-func (l *Logistic) Component(i int) problems.Component { return l.rows[i] }
+// Component returns row i as a *LogisticRow, or as an *InterceptRow when l
+// was built by NewLogisticIntercept.
+func (l *Logistic) Component(i int) problems.Component {
+	if l.free >= 0 {
+		return l.icpt[i]
+	}
+	return l.rows[i]
+}
 
 // ExpectedGrad writes ∇F(θ) into grad in O(np).
 func (l *Logistic) ExpectedGrad(grad, x []float64) {
 	for j := range grad {
 		grad[j] = l.ridge * x[j]
+	}
+	if l.free >= 0 {
+		grad[l.free] = 0
 	}
 	for i, r := range l.rows {
 		g := -r.Y * logistic(-r.Y*floats.Dot(r.A, x))
@@ -376,6 +454,9 @@ func (l *Logistic) ExpectedHessVec(dst, x, v []float64) {
 		s.av[i] *= l.w[i] * sg * (1 - sg)
 	}
 	copy(dst, v)
+	if l.free >= 0 {
+		dst[l.free] = 0
+	}
 	blas64.Gemv(blas.Trans, 1, a, blas64.Vector{N: n, Inc: 1, Data: s.av}, l.ridge, blas64.Vector{N: p, Inc: 1, Data: dst})
 	l.pool.Put(s)
 }
@@ -386,7 +467,7 @@ func (l *Logistic) ExpectedHess(hess *mat.SymDense, x []float64) {
 	for a := 0; a < p; a++ {
 		for b := a; b < p; b++ {
 			v := 0.0
-			if a == b {
+			if a == b && a != l.free {
 				v = l.ridge
 			}
 			hess.SetSym(a, b, v)
@@ -425,8 +506,8 @@ func (l *Logistic) Minimizer() ([]float64, error) {
 	}
 	fval := func(x []float64) float64 {
 		f := 0.0
-		for i, r := range l.rows {
-			f += l.w[i] * r.Func(x)
+		for i := range l.rows {
+			f += l.w[i] * l.Component(i).Func(x)
 		}
 		return f
 	}

@@ -34,10 +34,12 @@
 //
 // The capabilities are methods: ExpectedFunc, ExpectedGrad and
 // ExpectedHessVec for F; BatchFunc, BatchGrad and BatchHessVec for the mean
-// over a mini-batch; Func, Grad and HessVec of each component. The dense
-// Hessians (Hess of a component, ExpectedHess) are assembled from p
-// Hessian-vector products and need p² memory: they are for small networks
-// and tests. Train minimizes F by L-BFGS with F and ∇F only.
+// over a mini-batch; Func, Grad and HessVec of each component; and
+// ProjectHessians, the compressed sample Hessians Vᵀ∇²f_iV of many samples
+// in batched passes. The dense ExpectedHessian is assembled from p
+// Hessian-vector products and needs 8p² bytes: it is for small networks and
+// tests, and refused above DenseHessianMaxBytes. Train minimizes F by
+// L-BFGS with F and ∇F only.
 //
 // # Data
 //

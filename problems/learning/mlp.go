@@ -134,25 +134,27 @@ const DefaultScratch = 256 << 20
 // bytes hold, so memory is bounded whatever N (results may then differ from
 // one chunk by rounding). Concurrent evaluations each hold one scratch.
 type MLP struct {
-	x      *mat.Dense // N × d_0
-	labels []int
-	ones   []float64 // N ones, for column sums
-	widths []int     // d_0, d_1, …, d_L = C
-	woff   []int     // woff[l−1]: offset of W_l in θ; the bias follows it
-	dim    int
-	chunk  int // samples per evaluation chunk
-	act    Activation
-	loss   Loss
-	l2     float64
-	comps  []MLPComponent
-	pool   sync.Pool // *workspace
+	x       *mat.Dense // N × d_0
+	labels  []int
+	ones    []float64 // N ones, for column sums
+	widths  []int     // d_0, d_1, …, d_L = C
+	woff    []int     // woff[l−1]: offset of W_l in θ; the bias follows it
+	dim     int
+	chunk   int // samples per evaluation chunk
+	scratch int // bytes, MLPConfig.Scratch or DefaultScratch
+	act     Activation
+	loss    Loss
+	l2      float64
+	comps   []MLPComponent
+	pool    sync.Pool // *workspace
 }
 
 var (
 	_ problems.Problem           = (*MLP)(nil)
 	_ problems.ExpectedGrader    = (*MLP)(nil)
-	_ problems.ExpectedHessianer = (*MLP)(nil)
+	_ problems.ExpectedHessVecer = (*MLP)(nil)
 	_ problems.Component         = (*MLPComponent)(nil)
+	_ problems.HessVecer         = (*MLPComponent)(nil)
 )
 
 // NewMLP returns the MLP problem of cfg on the samples that are the rows of x,
@@ -254,6 +256,7 @@ func NewMLP(x mat.Matrix, labels []int, cfg MLPConfig) (*MLP, error) {
 		return nil, fmt.Errorf("learning: NewMLP: cfg.Scratch = %d bytes is below the %d bytes that one sample needs", scratch, perRow)
 	}
 	m.chunk = min(n, scratch/perRow)
+	m.scratch = scratch
 	m.comps = make([]MLPComponent, n)
 	for i := range m.comps {
 		m.comps[i] = MLPComponent{m: m, i: i}
@@ -316,12 +319,37 @@ func (m *MLP) ExpectedHessVec(dst, x, v []float64) {
 	m.run(0, len(m.labels), nil, x, nil, dst, v)
 }
 
-// ExpectedHess writes the dense ∇²F(θ) into hess, column by column from p
-// full-batch Hessian-vector products: O(p) HVPs and p² memory, for small p
-// and for tests. hess must be p×p or empty (it is then resized).
-func (m *MLP) ExpectedHess(hess *mat.SymDense, x []float64) {
-	m.checkLen("ExpectedHess", x)
-	m.denseHess(hess, x, m.ExpectedHessVec)
+// DenseHessianMaxBytes is the memory budget of ExpectedHessian: 8p² bytes
+// for the p×p matrix, 1 GiB (p ≤ 11,585).
+const DenseHessianMaxBytes = 1 << 30
+
+// ExpectedHessian returns the dense ∇²F(θ), column by column from p
+// full-batch Hessian-vector products: O(p) products and 8p² bytes, for small
+// p and for tests. It returns an error naming the size when 8p² bytes exceed
+// DenseHessianMaxBytes, before allocating. The MLP does not implement
+// problems.ExpectedHessianer or problems.Hessianer, whose methods cannot
+// refuse: generic code reaches its second derivatives through
+// Hessian-vector products (problems.HessVecer, problems.ExpectedHessVecer)
+// and ProjectHessians.
+func (m *MLP) ExpectedHessian(x []float64) (*mat.SymDense, error) {
+	if len(x) != m.dim {
+		return nil, fmt.Errorf("learning: MLP ExpectedHessian: len(x) = %d, want Dim = %d", len(x), m.dim)
+	}
+	if b := 8 * float64(m.dim) * float64(m.dim); b > DenseHessianMaxBytes {
+		return nil, fmt.Errorf("learning: MLP ExpectedHessian: a dense %d×%d Hessian needs %.4g bytes, above DenseHessianMaxBytes = %d", m.dim, m.dim, b, DenseHessianMaxBytes)
+	}
+	hess := mat.NewSymDense(m.dim, nil)
+	e := make([]float64, m.dim)
+	col := make([]float64, m.dim)
+	for j := range e {
+		e[j] = 1
+		m.ExpectedHessVec(col, x, e)
+		e[j] = 0
+		for i := 0; i <= j; i++ {
+			hess.SetSym(i, j, col[i])
+		}
+	}
+	return hess, nil
 }
 
 // BatchFunc returns the mean (1/|idx|) Σ_{i∈idx} f_i(θ) over the samples idx
@@ -391,33 +419,6 @@ func (c *MLPComponent) Grad(grad, x []float64) {
 func (c *MLPComponent) HessVec(dst, x, v []float64) {
 	c.m.checkLen("HessVec", x, dst, v)
 	c.m.run(c.i, c.i+1, nil, x, nil, dst, v)
-}
-
-// Hess writes the dense ∇²f_i(θ) into hess, column by column from p
-// Hessian-vector products: O(p) HVPs and p² memory, for small p and for
-// tests. hess must be p×p or empty (it is then resized).
-func (c *MLPComponent) Hess(hess *mat.SymDense, x []float64) {
-	c.m.checkLen("Hess", x)
-	c.m.denseHess(hess, x, c.HessVec)
-}
-
-func (m *MLP) denseHess(hess *mat.SymDense, x []float64, hv func(dst, x, v []float64)) {
-	if hess.IsEmpty() {
-		hess.ReuseAsSym(m.dim)
-	}
-	if hess.SymmetricDim() != m.dim {
-		panic("learning: Hess: dimension mismatch")
-	}
-	e := make([]float64, m.dim)
-	col := make([]float64, m.dim)
-	for j := range e {
-		e[j] = 1
-		hv(col, x, e)
-		e[j] = 0
-		for i := 0; i <= j; i++ {
-			hess.SetSym(i, j, col[i])
-		}
-	}
 }
 
 func (m *MLP) checkLen(name string, s ...[]float64) {
@@ -647,8 +648,8 @@ func (m *MLP) backward(ws *workspace, in blas64.General, theta, grad []float64, 
 	}
 }
 
-// rop sets hv to beta·hv plus the Hessian-vector product of the chunk's data
-// term by the R-operator R{·} = ∂/∂r (·)(θ + r v) at r = 0 (Pearlmutter 1994): forward,
+// rop sets hv (when not nil) to beta·hv plus the Hessian-vector product of
+// the chunk's data term by the R-operator R{·} = ∂/∂r (·)(θ + r v) at r = 0 (Pearlmutter 1994): forward,
 //
 //	R{z_l} = R{a_{l−1}} W_lᵀ + a_{l−1} V_lᵀ + 1 v_bᵀ,   R{a_l} = σ'(z_l) ⊙ R{z_l},
 //
@@ -702,16 +703,19 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scal
 	for l := L; l >= 1; l-- {
 		W, _ := m.weights(theta, l)
 		V, _ := m.weights(v, l)
-		hW, hb := m.weights(hv, l)
 		G := gen(ws.g[l], n, w[l])
 		RG := gen(ws.rg[l], n, w[l])
-		if l == 1 {
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, in, beta, hW)
-		} else {
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, gen(ws.a[l-1], n, w[l-1]), beta, hW)
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, gen(ws.ra[l-1], n, w[l-1]), 1, hW)
+		// With hv nil only the R-pass arrays are wanted (ProjectHessians).
+		if hv != nil {
+			hW, hb := m.weights(hv, l)
+			if l == 1 {
+				blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, in, beta, hW)
+			} else {
+				blas64.Gemm(blas.Trans, blas.NoTrans, 1, RG, gen(ws.a[l-1], n, w[l-1]), beta, hW)
+				blas64.Gemm(blas.Trans, blas.NoTrans, 1, G, gen(ws.ra[l-1], n, w[l-1]), 1, hW)
+			}
+			blas64.Gemv(blas.Trans, 1, RG, ones, beta, blas64.Vector{N: len(hb), Inc: 1, Data: hb})
 		}
-		blas64.Gemv(blas.Trans, 1, RG, ones, beta, blas64.Vector{N: len(hb), Inc: 1, Data: hb})
 		if l == 1 {
 			break
 		}

@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/flatminima/flatminima/problems"
 )
 
 // tinyData returns n samples of dimension d with labels in 0..c−1 (every
@@ -211,9 +213,15 @@ func TestMLPHessFD(t *testing.T) {
 		}
 		for i := 0; i < m.Len(); i++ {
 			ci := m.Component(i).(*MLPComponent)
-			check(fmt.Sprintf("f_%d", i), ci.Func, ci.Grad, ci.Hess)
+			check(fmt.Sprintf("f_%d", i), ci.Func, ci.Grad, problems.HessianOf(ci).Hess)
 		}
-		check("F", m.ExpectedFunc, m.ExpectedGrad, m.ExpectedHess)
+		check("F", m.ExpectedFunc, m.ExpectedGrad, func(h *mat.SymDense, x []float64) {
+			d, err := m.ExpectedHessian(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.CopySym(d)
+		})
 	}
 }
 
@@ -525,5 +533,26 @@ func TestMLPHessVecDigits(t *testing.T) {
 		} else {
 			t.Logf("%v %v: relative difference from central differences %.3g", c.act, c.loss, e)
 		}
+	}
+}
+
+// TestMLPExpectedHessianBudget: a dense Hessian above DenseHessianMaxBytes
+// is refused with an error naming the size, before any allocation.
+func TestMLPExpectedHessianBudget(t *testing.T) {
+	// 64-181-3 has p = 64·181 + 181 + 181·3 + 3 = 12,311, 8p² ≈ 1.21 GB.
+	x, labels := tinyData(3, 64, 3, 1)
+	m, err := NewMLP(x, labels, MLPConfig{Hidden: []int{181}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Dim() != 12311 {
+		t.Fatalf("Dim = %d, want 12311", m.Dim())
+	}
+	_, err = m.ExpectedHessian(m.Init(1))
+	if err == nil || !strings.Contains(err.Error(), "12311×12311") {
+		t.Fatalf("err = %v, want the size named", err)
+	}
+	if _, err := m.ExpectedHessian(nil); err == nil {
+		t.Error("len(x) = 0: no error")
 	}
 }
