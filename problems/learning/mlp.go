@@ -753,8 +753,8 @@ func (m *MLP) activate(a, d []float64) {
 		}
 	case Softplus:
 		for j, z := range a {
-			a[j] = log1pExp(z)
-			d[j] = sigmoid(z)
+			a[j] = softplus(z)
+			d[j] = logistic(z)
 		}
 	}
 }
@@ -780,21 +780,4 @@ func boolf(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-// log1pExp returns log(1 + e^t) without overflow.
-func log1pExp(t float64) float64 {
-	if t > 0 {
-		return t + math.Log1p(math.Exp(-t))
-	}
-	return math.Log1p(math.Exp(t))
-}
-
-// sigmoid returns 1/(1 + e^{−t}) without overflow.
-func sigmoid(t float64) float64 {
-	if t >= 0 {
-		return 1 / (1 + math.Exp(-t))
-	}
-	e := math.Exp(t)
-	return e / (1 + e)
 }

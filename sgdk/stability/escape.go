@@ -309,30 +309,30 @@ func problemEscaper(p problems.Problem, xstar []float64, s EscapeSettings) (esca
 	if p == nil {
 		return nil, errors.New("stability: problem is nil")
 	}
-	if err := checkVec(xstar, p.Dim(), "xstar"); err != nil {
-		return nil, err
-	}
-	loss, fstar, err := lossCriterion(p, xstar, s)
-	if err != nil {
-		return nil, err
-	}
-	rec := escapeRecorder(xstar, s, loss, fstar)
-	return func(c float64) (EscapeProbe, []bool, error) {
-		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
-		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
-			return sgdk.Run(p, x, set, rnd, rec)
-		})
-	}, nil
+	return newEscaper(p.Dim(), p, xstar, s, func(x []float64, set sgdk.Settings, rnd *rand.Rand, rec sgdk.Recorder) (sgdk.Result, error) {
+		return sgdk.Run(p, x, set, rnd, rec)
+	})
 }
 
+// samplerEscaper is problemEscaper for online SGD on a population: every
+// step draws fresh components from smp (sgdk.RunSampler).
 func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (escaper, error) {
 	if smp == nil {
 		return nil, errors.New("stability: sampler is nil")
 	}
-	if err := checkVec(xstar, smp.Dim(), "xstar"); err != nil {
+	return newEscaper(smp.Dim(), smp, xstar, s, func(x []float64, set sgdk.Settings, rnd *rand.Rand, rec sgdk.Recorder) (sgdk.Result, error) {
+		return sgdk.RunSampler(smp, x, set, rnd, rec)
+	})
+}
+
+// newEscaper checks xstar against dim, prepares the escape criterion (the
+// loss of src, when s asks for one) and returns the probe at a learning
+// rate, whose runs run makes.
+func newEscaper(dim int, src any, xstar []float64, s EscapeSettings, run func(x []float64, set sgdk.Settings, rnd *rand.Rand, rec sgdk.Recorder) (sgdk.Result, error)) (escaper, error) {
+	if err := checkVec(xstar, dim, "xstar"); err != nil {
 		return nil, err
 	}
-	loss, fstar, err := lossCriterion(smp, xstar, s)
+	loss, fstar, err := lossCriterion(src, xstar, s)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +340,7 @@ func samplerEscaper(smp problems.Sampler, xstar []float64, s EscapeSettings) (es
 	return func(c float64) (EscapeProbe, []bool, error) {
 		set := sgdk.Settings{BatchSize: s.BatchSize, Step: sgdk.Constant(c), Iterations: s.Iterations, Bounds: s.Bounds}
 		return probeRuns(c, xstar, s, func(x []float64, rnd *rand.Rand) (sgdk.Result, error) {
-			return sgdk.RunSampler(smp, x, set, rnd, rec)
+			return run(x, set, rnd, rec)
 		})
 	}, nil
 }
