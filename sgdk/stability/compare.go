@@ -126,6 +126,11 @@ func GaussianCase(name string, g *learning.GaussianLeastSquares) (*Case, error) 
 			if !(k >= 1) || (!math.IsInf(k, 1) && k != math.Trunc(k)) {
 				return 0, nil, fmt.Errorf("stability: k = %v, want a positive integer or +Inf", k)
 			}
+			// A population has no counts to draw: every step draws k fresh
+			// components, so k is capped to keep a step's work bounded.
+			if !math.IsInf(k, 1) && k > maxGaussianBatch {
+				return 0, nil, fmt.Errorf("stability: k = %v exceeds %d for a Gaussian population (every step draws k fresh components)", k, maxGaussianBatch)
+			}
 			return m, func() LinearStep {
 				x := make([]float64, m)
 				acc := make([]float64, m)
@@ -176,6 +181,10 @@ type CompareSettings struct {
 	// then be 0.
 	LossKappa float64
 }
+
+// maxGaussianBatch caps k in GaussianCase's linearized step, which draws k
+// fresh components at every step.
+const maxGaussianBatch = 1 << 20
 
 // ComparisonRow holds, for one minimizer and batch size k, every step-size
 // threshold the library knows, smallest guarantee first:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -237,4 +238,24 @@ func ExampleCompare() {
 	// Output:
 	// k=1 conv=0.8 exact=0.8 div=0.8 wu=1/1 as=1.33
 	// k=+Inf conv=1 exact=1 div=1 wu=1/+Inf as=1
+}
+
+// TestGaussianCaseBatchCap: the linearized step of a Gaussian population
+// draws k components a step, so a huge k is refused rather than left to run
+// for days.
+func TestGaussianCaseBatchCap(t *testing.T) {
+	g, err := learning.NewGaussianLeastSquares(mat.NewSymDense(2, []float64{2, 0, 0, 1}), []float64{0, 0}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := stability.GaussianCase("g", g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Linear(1 << 40); err == nil || !strings.Contains(err.Error(), "k =") {
+		t.Errorf("k = 2^40: err = %v, want one naming k", err)
+	}
+	if _, _, err := c.Linear(1 << 20); err != nil {
+		t.Errorf("k = 2^20: %v", err)
+	}
 }
