@@ -386,6 +386,12 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 // then NaN). center is not modified and the
 // problem's box, if any, is ignored: the ball is the paper's.
 func Estimate(p problems.Problem, center []float64, s Settings) (*Local, error) {
+	return estimate(p, center, s, false)
+}
+
+// estimate is Estimate; noChol turns off the Cholesky branch of the dense
+// pointwise quotients (for tests).
+func estimate(p problems.Problem, center []float64, s Settings, noChol bool) (*Local, error) {
 	cfg, err := s.resolve()
 	if err != nil {
 		return nil, err
@@ -398,7 +404,7 @@ func Estimate(p problems.Problem, center []float64, s Settings) (*Local, error) 
 	if path == PathMatrixFree && cfg.defaultSamples {
 		cfg.pairs = DefaultMatrixFreeSamples / 2
 	}
-	e := &estimator{cfg: cfg, pd: pd, center: center, pairs: make([]pairResult, cfg.pairs)}
+	e := &estimator{cfg: cfg, pd: pd, center: center, pairs: make([]pairResult, cfg.pairs), noChol: noChol}
 	if path == PathMatrixFree {
 		return e.matrixFree()
 	}
@@ -455,6 +461,9 @@ type estimator struct {
 	// they fit in pairMeanBytes, so that the projections on the
 	// eigenvectors of H̄ need not evaluate H(θ) again.
 	hk []float64
+	// noChol turns off the Cholesky branch of densePointwise, so that tests
+	// can compare it with the eigen-decomposition branch.
+	noChol bool
 }
 
 // pairMeanBytes is the memory the dense paths may spend on storing the pair
@@ -674,9 +683,16 @@ type denseWork struct {
 	rc, rrho, rq []float64
 	rg, rhf, rt  blas64.General // p×p: G, H (full), products
 	rbar, rvar   float64        // ρ̄, Var(ρ)
+	rdelta       bool           // some ρ_i ≠ ρ̄
+
+	// The Cholesky factor H = U'U when H(θ) has one (cholFactored), U⁻¹,
+	// and whether every eigenvalue of H(θ) is certified above the point
+	// tolerance (cholOK); vt holds V' of densePointwise.
 	rchol        mat.Cholesky
-	ru           mat.TriDense
-	rdelta       bool // some ρ_i ≠ ρ̄
+	ru, rinv     mat.TriDense
+	cholFactored bool
+	cholOK       bool
+	vt, rows     []float64
 }
 
 // rankOneWork allocates the PathRankOne scratch of w for n components.
@@ -699,7 +715,8 @@ func (e *estimator) newDenseWork() *denseWork {
 		theta: make([]float64, dim), u: make([]float64, dim),
 		comp: mat.NewSymDense(dim, nil), h: mat.NewSymDense(dim, nil), sum: mat.NewSymDense(dim, nil),
 		d: gen(dim, dim), y: gen(dim, dim), yp: gen(dim, dim), yn: gen(dim, dim),
-		s: blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: make([]float64, dim*dim)},
+		s:  blas64.Symmetric{N: dim, Stride: dim, Uplo: blas.Upper, Data: make([]float64, dim*dim)},
+		vt: make([]float64, dim*dim), rows: make([]float64, dim),
 	}
 	if e.cfg.path == PathRankOne {
 		w.rankOneWork(len(e.pd.comps), dim)
@@ -720,6 +737,11 @@ func (e *estimator) rankOneHess(w *denseWork) {
 		w.rrho[i] = r.Ridge()
 		rbar += e.pd.w[i] * w.rrho[i]
 		w.rq[i] = e.pd.w[i] * c
+	}
+	if allEqual(w.rrho) {
+		// The weighted mean of equal ridges can differ from them by
+		// rounding; S = 0 and Var(ρ) = 0 exactly then.
+		rbar = w.rrho[0]
 	}
 	w.rbar, w.rvar, w.rdelta = rbar, 0, false
 	for i, rho := range w.rrho {
@@ -742,6 +764,16 @@ func (e *estimator) rankOneHess(w *denseWork) {
 			}
 		}
 	}
+}
+
+// allEqual reports whether every element of x equals x[0].
+func allEqual(x []float64) bool {
+	for _, v := range x {
+		if v != x[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // weightedGram sets dst (p×p, full) to A' diag(d) A for the N×p matrix a,
@@ -794,8 +826,7 @@ func (e *estimator) rankOneMoment(w *denseWork) {
 	// q_i = a_i'Ha_i: with a Cholesky factor H = U'U, q_i = ‖Ua_i‖², the
 	// rows of AU' by a triangular product (half the flops of AH);
 	// otherwise (H only semidefinite) from Y = AH.
-	if w.rchol.Factorize(w.h) {
-		w.rchol.UTo(&w.ru)
+	if w.cholFactored {
 		copy(w.ry.Data, w.ra.Data)
 		blas64.Trmm(blas.Right, blas.Trans, 1, w.ru.RawTriangular(), w.ry)
 		for i := range w.rc {
@@ -892,54 +923,116 @@ func addUpper(dst blas64.Symmetric, alpha float64, src blas64.Symmetric) {
 // symmetric rank-p update, 3p³ flops per component.
 func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indefinite bool, err error) {
 	dim := e.pd.dim
-	if !w.eig.Factorize(w.h, true) {
-		return 0, 0, false, false, errors.New("the eigen-decomposition of H(θ) failed")
+	// Up and Un are factors with H = Up Up' − Un Un' (Un empty when H is
+	// positive definite), and V (p×m) spans the numerically positive
+	// eigenspace with V'HV = I, so that K = V'MV; w.vt holds V' (m×p).
+	var np, nn, m int
+	w.cholFactored = w.rchol.Factorize(w.h)
+	if w.cholFactored {
+		w.rchol.UTo(&w.ru)
 	}
-	w.vals = w.eig.RawValues() // ascending; not modified
-	w.eig.VectorsTo(&w.vecs)
-	maxAbs := max(math.Abs(w.vals[0]), math.Abs(w.vals[dim-1]))
-	t := e.cfg.pointTol * maxAbs
-	var pos []int
-	for c, v := range w.vals {
-		if v < -t {
-			indefinite = true
+	w.cholOK = w.cholFactored && !e.noChol && certifyPositive(w.h, &w.ru, &w.rinv, e.cfg.pointTol, w.rows)
+	if w.cholOK {
+		// H = U'U with every eigenvalue certified above the tolerance:
+		// Up = U', V = U⁻¹, and no eigenvectors are needed.
+		np, m = dim, dim
+		ur, ir := w.ru.RawTriangular(), w.rinv.RawTriangular()
+		for a := range dim {
+			for b := range dim {
+				var x, y float64
+				if b <= a {
+					x = ur.Data[b*ur.Stride+a]
+					y = ir.Data[b*ir.Stride+a]
+				}
+				w.y.Data[a*w.y.Stride+b] = x
+				w.vt[a*dim+b] = y
+			}
 		}
-		if maxAbs > 0 && v > t {
-			pos = append(pos, c)
+	} else {
+		if !w.eig.Factorize(w.h, true) {
+			return 0, 0, false, false, errors.New("the eigen-decomposition of H(θ) failed")
 		}
-	}
-	if len(pos) == 0 {
-		return 0, 0, false, indefinite, nil
-	}
-	// Columns of U scaled by √|λ|, split by sign: H = Up Up' − Un Un'.
-	var np, nn int
-	for _, v := range w.vals {
-		if v > 0 {
-			np++
-		} else if v < 0 {
-			nn++
+		w.vals = w.eig.RawValues() // ascending; not modified
+		w.eig.VectorsTo(&w.vecs)
+		maxAbs := max(math.Abs(w.vals[0]), math.Abs(w.vals[dim-1]))
+		t := e.cfg.pointTol * maxAbs
+		for _, v := range w.vals {
+			if v < -t {
+				indefinite = true
+			}
+			if maxAbs > 0 && v > t {
+				m++
+			}
 		}
-	}
-	u := w.vecs.RawMatrix()
-	yp := blas64.General{Rows: dim, Cols: np, Stride: w.yp.Stride, Data: w.yp.Data}
-	yn := blas64.General{Rows: dim, Cols: nn, Stride: w.yn.Stride, Data: w.yn.Data}
-	// U's columns scaled by √|λ|, split by sign, so that (∇²f_i − H)·Up
-	// and (∇²f_i − H)·Un are the scaled columns directly.
-	up := blas64.General{Rows: dim, Cols: np, Stride: w.y.Stride, Data: w.y.Data}
-	un := blas64.General{Rows: dim, Cols: nn, Stride: w.y.Stride, Data: w.y.Data[np:]}
-	for a := range dim {
-		ip, in := a*up.Stride, a*un.Stride
-		for c, v := range w.vals {
-			switch {
-			case v > 0:
-				up.Data[ip] = u.Data[a*u.Stride+c] * math.Sqrt(v)
-				ip++
-			case v < 0:
-				un.Data[in] = u.Data[a*u.Stride+c] * math.Sqrt(-v)
-				in++
+		if m == 0 {
+			return 0, 0, false, indefinite, nil
+		}
+		// Columns of U scaled by √|λ|, split by sign: H = Up Up' − Un Un'.
+		for _, v := range w.vals {
+			if v > 0 {
+				np++
+			} else if v < 0 {
+				nn++
+			}
+		}
+		u := w.vecs.RawMatrix()
+		// U's columns scaled by √|λ|, split by sign, so that (∇²f_i − H)·Up
+		// and (∇²f_i − H)·Un are the scaled columns directly; the rows of
+		// V' are the columns of U₊Λ₊^{-1/2}.
+		up := blas64.General{Rows: dim, Cols: np, Stride: w.y.Stride, Data: w.y.Data}
+		un := blas64.General{Rows: dim, Cols: nn, Stride: w.y.Stride, Data: w.y.Data[np:]}
+		for a := range dim {
+			ip, in, j := a*up.Stride, a*un.Stride, 0
+			for c, v := range w.vals {
+				switch {
+				case v > 0:
+					up.Data[ip] = u.Data[a*u.Stride+c] * math.Sqrt(v)
+					ip++
+				case v < 0:
+					un.Data[in] = u.Data[a*u.Stride+c] * math.Sqrt(-v)
+					in++
+				}
+				if maxAbs > 0 && v > t {
+					w.vt[j*dim+a] = u.Data[a*u.Stride+c] / math.Sqrt(v)
+					j++
+				}
 			}
 		}
 	}
+	if w.k == nil || w.k.RawMatrix().Rows != m {
+		w.k = mat.NewDense(m, m, nil)
+		w.ks = mat.NewSymDense(m, nil)
+	}
+	if w.cholOK && e.cfg.path == PathRankOne && !w.rdelta {
+		e.rankOneK(w)
+	} else {
+		e.momentK(w, np, nn, m)
+	}
+	for a := range m {
+		for b := a; b < m; b++ {
+			x := (w.k.At(a, b) + w.k.At(b, a)) / 2
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return 0, 0, false, false, errors.New("M(θ) is not finite")
+			}
+			w.ks.SetSym(a, b, x)
+		}
+	}
+	if !w.keig.Factorize(w.ks, false) {
+		return 0, 0, false, false, errors.New("the eigen-decomposition of K(θ) failed")
+	}
+	kv := w.keig.Values(nil)
+	return kv[0], kv[m-1], true, indefinite, nil
+}
+
+// momentK forms M(θ) in w.s and writes K = V'MV into w.k (m×m, full), from
+// the factors H = Up Up' − Un Un' (np and nn columns of w.y) and V' (m×p,
+// w.vt) set by densePointwise.
+func (e *estimator) momentK(w *denseWork, np, nn, m int) {
+	dim := e.pd.dim
+	yp := blas64.General{Rows: dim, Cols: np, Stride: w.yp.Stride, Data: w.yp.Data}
+	yn := blas64.General{Rows: dim, Cols: nn, Stride: w.yn.Stride, Data: w.yn.Data}
+	up := blas64.General{Rows: dim, Cols: np, Stride: w.y.Stride, Data: w.y.Data}
+	un := blas64.General{Rows: dim, Cols: nn, Stride: w.y.Stride, Data: w.y.Data[np:]}
 	clear(w.s.Data)
 	hr := w.h.RawSymmetric()
 	if e.cfg.path == PathRankOne {
@@ -968,36 +1061,96 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 			blas64.Syrk(blas.NoTrans, -e.pd.w[i], yn, 1, w.s)
 		}
 	}
-	// K = V'MV with V = U₊Λ₊^{-1/2}.
-	m := len(pos)
-	v := mat.NewDense(dim, m, nil)
-	for j, c := range pos {
-		f := 1 / math.Sqrt(w.vals[c])
-		for a := range dim {
-			v.Set(a, j, u.Data[a*u.Stride+c]*f)
+	// K = (V'M)V, with M filled in full.
+	for a := range dim {
+		for b := a; b < dim; b++ {
+			v := w.s.Data[a*dim+b]
+			w.d.Data[a*dim+b], w.d.Data[b*dim+a] = v, v
 		}
 	}
-	var mv mat.Dense
-	mv.Mul(mat.NewSymDense(dim, w.s.Data), v)
-	if w.k == nil || w.k.RawMatrix().Rows != m {
-		w.k = mat.NewDense(m, m, nil)
-		w.ks = mat.NewSymDense(m, nil)
+	vt := blas64.General{Rows: m, Cols: dim, Stride: dim, Data: w.vt[:m*dim]}
+	x := blas64.General{Rows: m, Cols: dim, Stride: dim, Data: w.yp.Data[:m*dim]}
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vt, w.d, 0, x)
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, x, vt, 0, w.k.RawMatrix())
+}
+
+// rankOneK writes K = U⁻ᵀ M U⁻¹ into w.k (p×p, full) on PathRankOne with
+// equal ridges ρ and a certified Cholesky factor H = U'U. With G = H − ρI,
+// M = A' diag(q) A − GHG (q_i = p_i c_i² a_i'Ha_i), U⁻ᵀGUᵀ = UGU⁻¹ = UU' − ρI =: T
+// and Z = AU⁻¹,
+//
+//	K = Z' diag(q) Z − T²,
+//
+// which needs no M: two triangular products with the N×p matrix A (by U'
+// and by the U⁻¹ that certifyPositive formed), two symmetric rank-k
+// updates and one triangular p×p product.
+func (e *estimator) rankOneK(w *denseWork) {
+	dim := e.pd.dim
+	u := w.ru.RawTriangular()
+	copy(w.ry.Data, w.ra.Data)
+	blas64.Trmm(blas.Right, blas.Trans, 1, u, w.ry) // rows U a_i
+	for i := range w.rc {
+		y := w.ry.Data[i*dim : (i+1)*dim]
+		w.rq[i] = e.pd.w[i] * w.rc[i] * w.rc[i] * floats.Dot(y, y)
 	}
-	w.k.Mul(v.T(), &mv)
-	for a := range m {
-		for b := a; b < m; b++ {
-			x := (w.k.At(a, b) + w.k.At(b, a)) / 2
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return 0, 0, false, false, errors.New("M(θ) is not finite")
+	copy(w.ry.Data, w.ra.Data)
+	blas64.Trmm(blas.Right, blas.NoTrans, 1, w.rinv.RawTriangular(), w.ry) // Z = AU⁻¹
+	k := w.k.RawMatrix()
+	weightedGram(k, w.ry, w.rb, w.rq)
+	// T = UU' − ρI into w.rt, then K −= T T' (upper triangle; T = T').
+	for a := range dim {
+		row := w.rt.Data[a*dim : (a+1)*dim]
+		clear(row[:a])
+		copy(row[a:], u.Data[a*u.Stride+a:a*u.Stride+dim])
+	}
+	blas64.Trmm(blas.Right, blas.Trans, 1, u, w.rt)
+	for a := range dim {
+		w.rt.Data[a*dim+a] -= w.rbar
+	}
+	blas64.Syrk(blas.NoTrans, -1, w.rt, 1, blas64.Symmetric{N: dim, Stride: k.Stride, Uplo: blas.Upper, Data: k.Data})
+	for a := range dim {
+		for b := a + 1; b < dim; b++ {
+			k.Data[b*k.Stride+a] = k.Data[a*k.Stride+b]
+		}
+	}
+}
+
+// certifyPositive reports whether every eigenvalue of the symmetric h, with
+// Cholesky factor h = U'U, provably exceeds tol·max|eig h|, and if so sets
+// inv to U⁻¹. It uses λ_min ≥ 1/‖U⁻¹‖_F² (as ‖h⁻¹‖₂ = ‖U⁻¹‖₂²) and
+// λ_max ≤ min(‖h‖_F, ‖h‖_∞), with a factor 2 for rounding in the bounds, so
+// it may refuse a matrix that passes the eigenvalue test, never the
+// reverse (up to that rounding).
+func certifyPositive(h *mat.SymDense, u, inv *mat.TriDense, tol float64, rows []float64) bool {
+	if err := inv.InverseTri(u); err != nil {
+		return false
+	}
+	n := h.SymmetricDim()
+	ir := inv.RawTriangular()
+	var fi float64
+	for a := range n {
+		for _, v := range ir.Data[a*ir.Stride+a : a*ir.Stride+n] {
+			fi += v * v
+		}
+	}
+	hr := h.RawSymmetric()
+	clear(rows)
+	var fh float64
+	for a := range n {
+		for b := a; b < n; b++ {
+			v := math.Abs(hr.Data[a*hr.Stride+b])
+			rows[a] += v
+			if b != a {
+				rows[b] += v
+				fh += 2 * v * v
+			} else {
+				fh += v * v
 			}
-			w.ks.SetSym(a, b, x)
 		}
 	}
-	if !w.keig.Factorize(w.ks, false) {
-		return 0, 0, false, false, errors.New("the eigen-decomposition of K(θ) failed")
-	}
-	kv := w.keig.Values(nil)
-	return kv[0], kv[m-1], true, indefinite, nil
+	hi := min(math.Sqrt(fh), floats.Max(rows))
+	lo := 1 / fi
+	return lo > 2*tol*hi && !math.IsInf(hi, 0) && !math.IsNaN(lo)
 }
 
 // denseChunks is the number of partial sums of H(θ) on PathDense: a function

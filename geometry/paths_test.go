@@ -263,3 +263,44 @@ func TestEstimateRankOneSingular(t *testing.T) {
 		t.Errorf("S, T = %v, %v; dense %v, %v", got.S, got.T, dense.S, dense.T)
 	}
 }
+
+// TestEstimateCholeskyBranch checks the Cholesky branch of the dense
+// pointwise quotients, taken when every eigenvalue of H(θ) is certified
+// above the point tolerance (K = U⁻ᵀMU⁻¹ with H = U'U), against the
+// eigen-decomposition branch (K = Λ^{-1/2}U'MUΛ^{-1/2}) at the same points:
+// on the rank-one path with equal ridges (the K = Z'diag(q)Z − SᵀS form),
+// with unequal ridges (M formed, then K), and on the generic dense path.
+// The two branches share M(θ) (or its terms) and differ only in the
+// factorization of H(θ): each gives the eigenvalues of K to about
+// cond(H(θ))·p·ε ≈ 1e2·8·1.1e-16 ≈ 1e-13 relative here, so 1e-12.
+func TestEstimateCholeskyBranch(t *testing.T) {
+	lg, x := randLogistic(t, 60, 8, 0.05, 3)
+	cases := []struct {
+		name string
+		p    problems.Problem
+		path Path
+	}{
+		{"rank-one", lg, PathRankOne},
+		{"rank-one unequal ridges", ridgeMixture(t, lg), PathRankOne},
+		{"dense", lg, PathDense},
+	}
+	for _, c := range cases {
+		s := Settings{Samples: 40, Seed: 2, Radius: 0.5, Path: c.path}
+		chol, err := estimate(c.p, x, s, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eig, err := estimate(c.p, x, s, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chol.Skipped != 0 || chol.Indefinite != 0 {
+			t.Fatalf("%s: %d skipped, %d indefinite points; want a positive definite H(θ) everywhere", c.name, chol.Skipped, chol.Indefinite)
+		}
+		for _, q := range [][3]float64{{chol.S, eig.S}, {chol.T, eig.T}, {chol.TMedian, eig.TMedian}} {
+			if !scalar.EqualWithinRel(q[0], q[1], 1e-12) {
+				t.Errorf("%s: Cholesky branch gives %v, eigen branch %v", c.name, q[0], q[1])
+			}
+		}
+	}
+}
