@@ -96,8 +96,9 @@
 //   - PathMatrixFree: any problem of dimension above MatrixFreeDim (below);
 //   - PathRankOne: components implementing problems.RankOneHessianer
 //     (least squares, logistic regression), ∇²f_i = c_i a_i a_i' + ρ_i I,
-//     O(N p² + p³) per point through four products with the N×p matrix of
-//     the a_i;
+//     or problems.RankOneDiagHessianer with one common ridge diagonal
+//     (logistic regression with an unpenalized intercept), O(N p² + p³)
+//     per point through four products with the N×p matrix of the a_i;
 //   - PathDense: each component Hessian from problems.HessianOf (its own
 //     dense Hessian, else one built from its structure, its products or
 //     central differences of its gradient).

@@ -26,7 +26,9 @@ const (
 	// problems.DiagonalMomenter, else PathDiagonal when every component
 	// implements problems.DiagonalHessianer, else PathMatrixFree when the
 	// dimension exceeds MatrixFreeDim, else PathRankOne when every
-	// component implements problems.RankOneHessianer, else PathDense.
+	// component implements problems.RankOneHessianer or
+	// problems.RankOneDiagHessianer (with one ridge diagonal common to
+	// all), else PathDense.
 	PathAuto Path = iota
 	// PathDense is the generic path: dense component Hessians, O(N p³) per
 	// point. It is always available and always correct. Each component's
@@ -51,7 +53,17 @@ const (
 	//
 	// which takes four products of the N×p matrix of the a_i with p×p
 	// matrices, O(N p² + p³) per point instead of O(N p³), and no p×p
-	// matrix per component.
+	// matrix per component. Components implementing
+	// problems.RankOneDiagHessianer, ∇²f_i = c_i a_i a_i' + diag(d), are
+	// taken when d is the same for all (as for logistic regression with an
+	// unpenalized intercept): the identity holds with ρ̄I replaced by
+	// diag(d) and S = 0.
+	//
+	// When H(θ) is certified positive definite, every eigenvalue above the
+	// point tolerance (from its Cholesky factor H = U'U: λ_min ≥
+	// 1/‖U⁻¹‖_F² and λ_max ≤ ‖H‖_F), the pointwise quotients are the
+	// eigenvalues of U⁻ᵀM(θ)U⁻¹ and no eigenvectors of H(θ) are computed,
+	// on this path and on PathDense.
 	PathRankOne
 	// PathHessVec is PathDense with each component Hessian built column by
 	// column from its Hessian-vector products (problems.HessVecOf), p
@@ -223,10 +235,14 @@ type problemData struct {
 	expHess problems.ExpectedHessianer   // PathDense, optional
 	hess    []problems.Hessianer         // PathDense, PathHessVec, PathFiniteDifference
 	rank    []problems.RankOneHessianer  // PathRankOne, PathMatrixFree
-	ehv     problems.ExpectedHessVecer   // PathMatrixFree
-	chv     []problems.HessVecer         // PathMatrixFree
-	proj    problems.HessianProjector    // PathMatrixFree, optional
-	all     []int                        // 0..N−1, with proj
+	// ridgeDiag is the common constant diagonal of components implementing
+	// problems.RankOneDiagHessianer (rank then reports Ridge() = 0), nil
+	// when every component is a problems.RankOneHessianer.
+	ridgeDiag []float64
+	ehv       problems.ExpectedHessVecer // PathMatrixFree
+	chv       []problems.HessVecer       // PathMatrixFree
+	proj      problems.HessianProjector  // PathMatrixFree, optional
+	all       []int                      // 0..N−1, with proj
 }
 
 // hvOnly hides every capability of a component except its Hessian-vector
@@ -237,6 +253,77 @@ type hvOnly struct {
 }
 
 func (h hvOnly) HessVec(dst, x, v []float64) { h.hv.HessVec(dst, x, v) }
+
+// zeroRidge is a problems.RankOneDiagHessianer read as a
+// problems.RankOneHessianer with Ridge() = 0, its diagonal being kept in
+// problemData.ridgeDiag.
+type zeroRidge struct {
+	hess func(x []float64) (float64, []float64)
+}
+
+func (z zeroRidge) RankOneHess(x []float64) (float64, []float64) { return z.hess(x) }
+func (zeroRidge) Ridge() float64                                 { return 0 }
+
+// rankOne fills pd.rank (and pd.ridgeDiag) when every component is rank one
+// plus a multiple of the identity, or rank one plus one constant diagonal
+// common to all components, and otherwise says which component is not.
+func (pd *problemData) rankOne() error {
+	err := pd.rankOneAll()
+	if err != nil {
+		// Components that are rank one plus a multiple of the identity
+		// keep that form for the matrix-free compression.
+		pd.ridgeDiag = nil
+		for i, c := range pd.comps {
+			pd.rank[i], _ = c.(problems.RankOneHessianer)
+		}
+	}
+	return err
+}
+
+func (pd *problemData) rankOneAll() error {
+	var diag []float64 // the common diagonal, when some component has one
+	first := -1
+	for i, c := range pd.comps {
+		if _, ok := c.(problems.RankOneHessianer); ok {
+			continue
+		}
+		r, ok := c.(problems.RankOneDiagHessianer)
+		if !ok {
+			return fmt.Errorf("component %d of p implements neither problems.RankOneHessianer nor problems.RankOneDiagHessianer", i)
+		}
+		d := r.RidgeDiag()
+		if len(d) != pd.dim {
+			return fmt.Errorf("component %d of p has a RidgeDiag of length %d, want the dimension %d", i, len(d), pd.dim)
+		}
+		if diag == nil {
+			diag, first = d, i
+		} else if !floats.Equal(d, diag) {
+			return fmt.Errorf("components %d and %d of p have different ridge diagonals (RidgeDiag), which the rank-one path does not support", first, i)
+		}
+	}
+	for i, c := range pd.comps {
+		r, ok := c.(problems.RankOneHessianer)
+		switch {
+		case diag == nil:
+			pd.rank[i] = r
+		case ok:
+			// A scalar ridge among diagonal ones must equal the diagonal.
+			for _, v := range diag {
+				if v != r.Ridge() {
+					return fmt.Errorf("component %d of p has ridge %v·I and component %d the ridge diagonal RidgeDiag, which the rank-one path does not combine", i, r.Ridge(), first)
+				}
+			}
+			pd.rank[i] = zeroRidge{r.RankOneHess}
+		default:
+			pd.rank[i] = zeroRidge{c.(problems.RankOneDiagHessianer).RankOneHess}
+		}
+	}
+	pd.ridgeDiag = append([]float64(nil), diag...)
+	if diag == nil {
+		pd.ridgeDiag = nil
+	}
+	return nil
+}
 
 func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path, error) {
 	if p == nil {
@@ -277,16 +364,15 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 	pd.expHess, _ = p.(problems.ExpectedHessianer)
 	pd.diag = make([]problems.DiagonalHessianer, n)
 	pd.rank = make([]problems.RankOneHessianer, n)
-	allDiag, allRank := true, true
+	allDiag := true
 	for i, c := range pd.comps {
 		var ok bool
 		if pd.diag[i], ok = c.(problems.DiagonalHessianer); !ok {
 			allDiag = false
 		}
-		if pd.rank[i], ok = c.(problems.RankOneHessianer); !ok {
-			allRank = false
-		}
 	}
+	rankErr := pd.rankOne()
+	allRank := rankErr == nil
 	if path == PathAuto {
 		switch {
 		case pd.moments != nil:
@@ -331,10 +417,8 @@ func unpack(p problems.Problem, center []float64, path Path) (*problemData, Path
 			pd.chv[i] = problems.HessVecOf(c)
 		}
 	case PathRankOne:
-		for i, r := range pd.rank {
-			if r == nil {
-				return nil, path, fmt.Errorf("geometry: Path = rank-one but component %d of p does not implement problems.RankOneHessianer", i)
-			}
+		if rankErr != nil {
+			return nil, path, fmt.Errorf("geometry: Path = rank-one but %v", rankErr)
 		}
 	}
 	switch path {
@@ -757,6 +841,9 @@ func (e *estimator) rankOneHess(w *denseWork) {
 			v := (w.rg.Data[a*dim+b] + w.rg.Data[b*dim+a]) / 2
 			if a == b {
 				v += rbar
+				if e.pd.ridgeDiag != nil {
+					v += e.pd.ridgeDiag[a]
+				}
 			}
 			w.rhf.Data[a*dim+b] = v
 			if b >= a {
@@ -1075,11 +1162,12 @@ func (e *estimator) momentK(w *denseWork, np, nn, m int) {
 }
 
 // rankOneK writes K = U⁻ᵀ M U⁻¹ into w.k (p×p, full) on PathRankOne with
-// equal ridges ρ and a certified Cholesky factor H = U'U. With G = H − ρI,
-// M = A' diag(q) A − GHG (q_i = p_i c_i² a_i'Ha_i), U⁻ᵀGUᵀ = UGU⁻¹ = UU' − ρI =: T
-// and Z = AU⁻¹,
+// equal ridges R (ρI, or the common diag(d) of problems.RankOneDiagHessianer
+// components) and a certified Cholesky factor H = U'U. With G = H − R,
+// M = A' diag(q) A − GHG (q_i = p_i c_i² a_i'Ha_i), T = UGU⁻¹ = UU' − URU⁻¹
+// (= UU' − ρI, symmetric, for R = ρI) and Z = AU⁻¹,
 //
-//	K = Z' diag(q) Z − T²,
+//	K = Z' diag(q) Z − T'T,
 //
 // which needs no M: two triangular products with the N×p matrix A (by U'
 // and by the U⁻¹ that certifyPositive formed), two symmetric rank-k
@@ -1097,17 +1185,33 @@ func (e *estimator) rankOneK(w *denseWork) {
 	blas64.Trmm(blas.Right, blas.NoTrans, 1, w.rinv.RawTriangular(), w.ry) // Z = AU⁻¹
 	k := w.k.RawMatrix()
 	weightedGram(k, w.ry, w.rb, w.rq)
-	// T = UU' − ρI into w.rt, then K −= T T' (upper triangle; T = T').
+	// T = UU' − ρI into w.rt, then K −= T'T (upper triangle).
 	for a := range dim {
 		row := w.rt.Data[a*dim : (a+1)*dim]
 		clear(row[:a])
 		copy(row[a:], u.Data[a*u.Stride+a:a*u.Stride+dim])
 	}
 	blas64.Trmm(blas.Right, blas.Trans, 1, u, w.rt)
-	for a := range dim {
-		w.rt.Data[a*dim+a] -= w.rbar
+	if d := e.pd.ridgeDiag; d != nil {
+		// A ridge diag(d): T = UGU⁻¹ = UU' − U diag(d) U⁻¹, not symmetric.
+		ud := w.d.Data
+		for a := range dim {
+			for b := range dim {
+				ud[a*dim+b] = 0
+				if b >= a {
+					ud[a*dim+b] = u.Data[a*u.Stride+b] * d[b]
+				}
+			}
+		}
+		udg := blas64.General{Rows: dim, Cols: dim, Stride: dim, Data: ud}
+		blas64.Trmm(blas.Right, blas.NoTrans, 1, w.rinv.RawTriangular(), udg)
+		floats.Sub(w.rt.Data, ud)
+	} else {
+		for a := range dim {
+			w.rt.Data[a*dim+a] -= w.rbar
+		}
 	}
-	blas64.Syrk(blas.NoTrans, -1, w.rt, 1, blas64.Symmetric{N: dim, Stride: k.Stride, Uplo: blas.Upper, Data: k.Data})
+	blas64.Syrk(blas.Trans, -1, w.rt, 1, blas64.Symmetric{N: dim, Stride: k.Stride, Uplo: blas.Upper, Data: k.Data})
 	for a := range dim {
 		for b := a + 1; b < dim; b++ {
 			k.Data[b*k.Stride+a] = k.Data[a*k.Stride+b]

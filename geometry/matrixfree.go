@@ -264,13 +264,26 @@ func (e *estimator) compressedPass(vm [][]float64, proj []float64) error {
 // component into b, V = [vm...]: by the problem's batched
 // problems.HessianProjector when it has one, else from the rank-one
 // structure when the component has it (z = V'a_i, B_i = c_i zz' + ρ_i I,
-// O(pm + m²)), else from m Hessian-vector products (O(m) products and
+// plus V'diag(d)V for a common ridge diagonal d, O(pm + m²)), else from m Hessian-vector products (O(m) products and
 // O(pm²)).
 func (e *estimator) compress(b, z, hv, theta []float64, vm [][]float64) {
 	m := len(vm)
 	if e.pd.proj != nil {
 		e.pd.proj.ProjectHessians(b, theta, vm, e.pd.all)
 		return
+	}
+	var vdv []float64 // V'diag(d)V for a common ridge diagonal d
+	if d := e.pd.ridgeDiag; d != nil {
+		vdv = make([]float64, m*m)
+		for x, u := range vm {
+			for y, v := range vm {
+				var s float64
+				for j, dj := range d {
+					s += u[j] * dj * v[j]
+				}
+				vdv[x*m+y] = s
+			}
+		}
 	}
 	for i := range e.pd.comps {
 		bi := b[i*m*m : (i+1)*m*m]
@@ -285,6 +298,9 @@ func (e *estimator) compress(b, z, hv, theta []float64, vm [][]float64) {
 					bi[x*m+y] = c * z[x] * z[y]
 				}
 				bi[x*m+x] += rho
+			}
+			if vdv != nil {
+				floats.Add(bi, vdv)
 			}
 			continue
 		}

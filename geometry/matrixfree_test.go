@@ -67,6 +67,7 @@ func TestMatrixFreeEqualsDense(t *testing.T) {
 		m       int
 	}{
 		{"logistic", lg, x, 6, 6},
+		{"logistic with intercept", randLogisticIntercept(t, 60, 6, 0.05, 3, 2), x, 6, 6},
 		{"low-rank quadratic", quad, quad.Minimizer(), 6, 4},
 	} {
 		s := Settings{Radius: 0.3, Samples: 40, Seed: 9, Path: PathDense}

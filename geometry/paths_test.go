@@ -3,6 +3,7 @@ package geometry
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -34,6 +35,26 @@ func randLogistic(t testing.TB, n, p int, ridge float64, seed uint64) (*learning
 		t.Fatal(err)
 	}
 	return lg, x
+}
+
+// randLogisticIntercept is randLogistic's problem with column col left out
+// of the penalty (learning.NewLogisticIntercept): rank-one components plus
+// a ridge diagonal instead of a multiple of the identity.
+func randLogisticIntercept(t testing.TB, n, p int, ridge float64, seed uint64, col int) *learning.Logistic {
+	t.Helper()
+	lg, _ := randLogistic(t, n, p, ridge, seed)
+	a := mat.NewDense(n, p, nil)
+	y := make([]float64, n)
+	for i := range n {
+		r := lg.Component(i).(*learning.LogisticRow)
+		a.SetRow(i, r.A)
+		y[i] = r.Y
+	}
+	li, err := learning.NewLogisticIntercept(a, y, nil, ridge, col)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return li
 }
 
 // ridgeMixture is a mixture of logistic rows with different ridges, so that
@@ -69,6 +90,7 @@ func TestEstimatePathsAgainstDense(t *testing.T) {
 	}{
 		{"logistic", lg},
 		{"ridge mixture", ridgeMixture(t, lg)},
+		{"logistic with intercept", randLogisticIntercept(t, 60, 5, 0.05, 3, 1)},
 	} {
 		s := Settings{Radius: 0.3, Samples: 40, Seed: 9}
 		s.Path = PathDense
@@ -282,6 +304,7 @@ func TestEstimateCholeskyBranch(t *testing.T) {
 	}{
 		{"rank-one", lg, PathRankOne},
 		{"rank-one unequal ridges", ridgeMixture(t, lg), PathRankOne},
+		{"rank-one ridge diagonal", randLogisticIntercept(t, 60, 8, 0.05, 3, 7), PathRankOne},
 		{"dense", lg, PathDense},
 	}
 	for _, c := range cases {
@@ -302,5 +325,53 @@ func TestEstimateCholeskyBranch(t *testing.T) {
 				t.Errorf("%s: Cholesky branch gives %v, eigen branch %v", c.name, q[0], q[1])
 			}
 		}
+	}
+}
+
+// TestEstimateRidgeDiagonals: the rank-one path takes components with one
+// common ridge diagonal (problems.RankOneDiagHessianer), mixed with scalar
+// ridges equal to it, and refuses different diagonals with an error naming
+// the components, which PathAuto answers with the dense path.
+func TestEstimateRidgeDiagonals(t *testing.T) {
+	li := randLogisticIntercept(t, 12, 4, 0.05, 5, 0)
+	comps := make([]problems.Component, li.Len())
+	for i := range comps {
+		comps[i] = li.Component(i)
+	}
+	x := make([]float64, 4)
+	s := Settings{Samples: 8, Radius: 0.3}
+
+	// A second intercept column: a different diagonal.
+	other := *comps[3].(*learning.InterceptRow)
+	other.Intercept = 2
+	mixed := append([]problems.Component(nil), comps...)
+	mixed[3] = &other
+	pm, err := problems.NewMixture(4, mixed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Estimate(pm, x, Settings{Samples: 8, Path: PathRankOne})
+	if err == nil || !strings.Contains(err.Error(), "components 0 and 3") {
+		t.Errorf("different ridge diagonals: error %v, want one naming components 0 and 3", err)
+	}
+	if loc, err := Estimate(pm, x, s); err != nil || loc.Path != PathDense {
+		t.Errorf("different ridge diagonals: PathAuto gave %v, %v; want the dense path", loc.Path, err)
+	}
+
+	// A scalar ridge equal to every entry of the diagonal combines with
+	// it; this one (0.05 on the intercept too) does not.
+	scalarRow := *comps[5].(*learning.InterceptRow).Row
+	mixed[3] = comps[3]
+	mixed[5] = &scalarRow
+	pm, err = problems.NewMixture(4, mixed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Estimate(pm, x, Settings{Samples: 8, Path: PathRankOne})
+	if err == nil || !strings.Contains(err.Error(), "component 5") {
+		t.Errorf("scalar ridge with a diagonal: error %v, want one naming component 5", err)
+	}
+	if loc, err := Estimate(li, x, s); err != nil || loc.Path != PathRankOne {
+		t.Errorf("one common diagonal: PathAuto gave %v, %v; want the rank-one path", loc.Path, err)
 	}
 }

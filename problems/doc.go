@@ -71,7 +71,8 @@
 // component forms), DiagonalMomenter (diagonals of H(x) and M(x) in closed
 // form) for a Problem; Hessianer (a dense Hessian),
 // HessVecer (Hessian-vector products), DiagonalHessianer (a diagonal
-// Hessian) and RankOneHessianer (c·aa' + ρI) for a Component. HessVecOf,
+// Hessian), RankOneHessianer (c·aa' + ρI) and RankOneDiagHessianer
+// (c·aa' + diag(d)) for a Component. HessVecOf,
 // HessianOf and ExpectedHessVecOf pick the fastest form available, in the
 // order documented at HessVecFormOf and HessianFormOf, down to finite
 // differences of the gradient; every built-in problem has exact

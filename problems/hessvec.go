@@ -156,7 +156,8 @@ type HessianForm int
 const (
 	// FormHessVec: the component implements HessVecer.
 	FormHessVec HessianForm = iota
-	// FormRankOne: the component implements RankOneHessianer.
+	// FormRankOne: the component implements RankOneHessianer or
+	// RankOneDiagHessianer.
 	FormRankOne
 	// FormDiagonal: the component implements DiagonalHessianer.
 	FormDiagonal
@@ -185,13 +186,13 @@ func (f HessianForm) String() string {
 }
 
 // HessVecFormOf returns the form HessVecOf uses for c: the first of
-// RankOneHessianer, DiagonalHessianer, HessVecer (in that order, since the
+// RankOneHessianer (or RankOneDiagHessianer), DiagonalHessianer, HessVecer (in that order, since the
 // structured forms cost O(p) with no dispatch through a general product),
 // Hessianer (a dense p×p Hessian per product, p² work) and finite
 // differences of Grad (two gradients per product) that c implements.
 func HessVecFormOf(c Component) HessianForm {
 	switch c.(type) {
-	case RankOneHessianer:
+	case RankOneHessianer, RankOneDiagHessianer:
 		return FormRankOne
 	case DiagonalHessianer:
 		return FormDiagonal
@@ -210,7 +211,7 @@ func HessVecFormOf(c Component) HessianForm {
 func HessVecOf(c Component) HessVecer {
 	switch HessVecFormOf(c) {
 	case FormRankOne:
-		return rankOneHV{c.(RankOneHessianer)}
+		return rankOneHV{rankOneOf(c)}
 	case FormDiagonal:
 		return &diagHV{d: c.(DiagonalHessianer)}
 	case FormHessVec:
@@ -221,12 +222,45 @@ func HessVecOf(c Component) HessVecer {
 	return &fdHessVec{c: c}
 }
 
-type rankOneHV struct{ r RankOneHessianer }
+// rankOne is a RankOneHessianer or a RankOneDiagHessianer: ∇²f(x) =
+// scale·aa' + ρI when d is nil, scale·aa' + diag(d) otherwise.
+type rankOne struct {
+	hess func(x []float64) (float64, []float64)
+	rho  float64
+	d    []float64
+}
 
-// HessVec writes (scale·a'v)a + ridge·v into dst.
+// rankOneOf returns the rank-one form of c, which implements
+// RankOneHessianer or RankOneDiagHessianer (the first when both).
+func rankOneOf(c Component) rankOne {
+	if r, ok := c.(RankOneHessianer); ok {
+		return rankOne{hess: r.RankOneHess, rho: r.Ridge()}
+	}
+	r := c.(RankOneDiagHessianer)
+	return rankOne{hess: r.RankOneHess, d: r.RidgeDiag()}
+}
+
+// ridge returns the (a, b) entry of the constant part.
+func (r rankOne) ridge(a, b int) float64 {
+	switch {
+	case a != b:
+		return 0
+	case r.d != nil:
+		return r.d[a]
+	}
+	return r.rho
+}
+
+type rankOneHV struct{ r rankOne }
+
+// HessVec writes (scale·a'v)a + ρv (or + d ⊙ v) into dst.
 func (r rankOneHV) HessVec(dst, x, v []float64) {
-	s, a := r.r.RankOneHess(x)
-	floats.ScaleTo(dst, r.r.Ridge(), v)
+	s, a := r.r.hess(x)
+	if r.r.d != nil {
+		floats.MulTo(dst, r.r.d, v)
+	} else {
+		floats.ScaleTo(dst, r.r.rho, v)
+	}
 	floats.AddScaled(dst, s*floats.Dot(a, v), a)
 }
 
@@ -263,14 +297,15 @@ func (d *denseHV) HessVec(dst, x, v []float64) {
 }
 
 // HessianFormOf returns the form HessianOf uses for c: Hessianer first (the
-// component's own dense Hessian), then RankOneHessianer, DiagonalHessianer,
+// component's own dense Hessian), then RankOneHessianer (or
+// RankOneDiagHessianer), DiagonalHessianer,
 // HessVecer (p products, one per column) and finite differences of Grad
 // (FDHessian, 2p gradients).
 func HessianFormOf(c Component) HessianForm {
 	switch c.(type) {
 	case Hessianer:
 		return FormDense
-	case RankOneHessianer:
+	case RankOneHessianer, RankOneDiagHessianer:
 		return FormRankOne
 	case DiagonalHessianer:
 		return FormDiagonal
@@ -289,7 +324,7 @@ func HessianOf(c Component) Hessianer {
 	case FormDense:
 		return c.(Hessianer)
 	case FormRankOne:
-		return rankOneH{c.(RankOneHessianer)}
+		return rankOneH{rankOneOf(c)}
 	case FormDiagonal:
 		return &diagH{d: c.(DiagonalHessianer)}
 	case FormHessVec:
@@ -298,20 +333,15 @@ func HessianOf(c Component) Hessianer {
 	return &fdHessian{c: c}
 }
 
-type rankOneH struct{ r RankOneHessianer }
+type rankOneH struct{ r rankOne }
 
 func (r rankOneH) Hess(hess *mat.SymDense, x []float64) {
-	s, a := r.r.RankOneHess(x)
+	s, a := r.r.hess(x)
 	n := len(x)
 	valid.ResizeSym("problems", hess, n)
-	rho := r.r.Ridge()
 	for i, ai := range a {
 		for j := i; j < n; j++ {
-			v := s * ai * a[j]
-			if i == j {
-				v += rho
-			}
-			hess.SetSym(i, j, v)
+			hess.SetSym(i, j, s*ai*a[j]+r.r.ridge(i, j))
 		}
 	}
 }

@@ -54,6 +54,10 @@ func builtins(t *testing.T) []struct {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lgi, err := learning.NewLogisticIntercept(a, yl, nil, 0.1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	stx := st.Sharpest()
 	for d := range stx {
 		stx[d] += 0.1 * rnd.NormFloat64()
@@ -70,6 +74,7 @@ func builtins(t *testing.T) []struct {
 		{"paper.StyblinskiTang", st, stx},
 		{"learning.LeastSquares", ls, problems.RandVec(rnd, p, 1)},
 		{"learning.Logistic", lg, problems.RandVec(rnd, p, 0.5)},
+		{"learning.Logistic/intercept", lgi, problems.RandVec(rnd, p, 0.5)},
 	}
 }
 
@@ -224,6 +229,15 @@ func (g diagOnlyComp) Grad(grad, x []float64)         { g.c.Grad(grad, x) }
 func (g diagOnlyComp) DiagonalHess(diag, x []float64) { g.c.DiagonalHess(diag, x) }
 
 // rankOnlyComp exposes only the rank-one structure.
+type rankDiagOnlyComp struct{ c *learning.InterceptRow }
+
+func (g rankDiagOnlyComp) Func(x []float64) float64 { return g.c.Func(x) }
+func (g rankDiagOnlyComp) Grad(grad, x []float64)   { g.c.Grad(grad, x) }
+func (g rankDiagOnlyComp) RankOneHess(x []float64) (float64, []float64) {
+	return g.c.RankOneHess(x)
+}
+func (g rankDiagOnlyComp) RidgeDiag() []float64 { return g.c.RidgeDiag() }
+
 type rankOnlyComp struct{ c *learning.LogisticRow }
 
 func (g rankOnlyComp) Func(x []float64) float64 { return g.c.Func(x) }
@@ -239,17 +253,20 @@ func (g rankOnlyComp) Ridge() float64 { return g.c.Ridge() }
 // (the FD accuracy of TestFDHessVecAccuracy).
 func TestHessianForms(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(9, 10))
-	var lg, st problems.Problem
-	var xl, xs []float64
+	var lg, lgi, st problems.Problem
+	var xl, xi, xs []float64
 	for _, b := range builtins(t) {
 		switch b.name {
 		case "learning.Logistic":
 			lg, xl = b.p, b.x
+		case "learning.Logistic/intercept":
+			lgi, xi = b.p, b.x
 		case "paper.StyblinskiTang":
 			st, xs = b.p, b.x
 		}
 	}
 	lrow := lg.Component(0).(*learning.LogisticRow)
+	irow := lgi.Component(0).(*learning.InterceptRow)
 	stc := st.Component(0).(paper.STComponent)
 	cases := []struct {
 		c        problems.Component
@@ -260,6 +277,8 @@ func TestHessianForms(t *testing.T) {
 	}{
 		{lrow, lrow, xl, problems.FormRankOne, problems.FormDense, 1e-12},
 		{rankOnlyComp{lrow}, lrow, xl, problems.FormRankOne, problems.FormRankOne, 1e-12},
+		{irow, irow, xi, problems.FormRankOne, problems.FormDense, 1e-12},
+		{rankDiagOnlyComp{irow}, irow, xi, problems.FormRankOne, problems.FormRankOne, 1e-12},
 		{hvOnlyComp{lrow}, lrow, xl, problems.FormHessVec, problems.FormHessVec, 1e-12},
 		{denseOnlyComp{lrow}, lrow, xl, problems.FormDense, problems.FormDense, 1e-12},
 		{gradOnly{lrow}, lrow, xl, problems.FormFiniteDifference, problems.FormFiniteDifference, 1e-7},

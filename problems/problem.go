@@ -53,6 +53,19 @@ type RankOneHessianer interface {
 	Ridge() float64
 }
 
+// RankOneDiagHessianer is an optional interface of a Component whose Hessian
+// is rank one plus a constant diagonal: ∇²f(x) = scale·aa' + diag(d), with
+// d = RidgeDiag() (len Dim, the same at every x). It generalizes
+// RankOneHessianer (d = Ridge()·1) to penalties that leave coordinates
+// free, as logistic regression with an unpenalized intercept
+// (learning.NewLogisticIntercept). RankOneHess is as for
+// RankOneHessianer; RidgeDiag returns a slice the caller may keep but must
+// not modify. A component implementing both is read as a RankOneHessianer.
+type RankOneDiagHessianer interface {
+	RankOneHess(x []float64) (scale float64, a []float64)
+	RidgeDiag() []float64
+}
+
 // Problem is a finite mixture F(x) = Σ_i Weight(i)·f_i(x) of Len components on
 // R^Dim (Problems 3.1, 3.13, 4.1 and 5.1 of the paper). The weights
 // are positive and sum to one; Component(i) is f_i.

@@ -57,27 +57,37 @@ func ProjectHessians(p Problem, dst, x []float64, vs [][]float64, idx []int) {
 	}
 	z := make([]float64, r)
 	hv := make([]float64, dim)
-	var gram []float64 // VᵀV, computed when a rank-one component needs it
+	var gram []float64 // V'(ridge)V, computed when a rank-one component needs it
+	var last rankOne   // the ridge gram was computed for
 	for k, i := range idx {
 		b := dst[k*r*r : (k+1)*r*r]
 		c := p.Component(i)
-		if ro, ok := c.(RankOneHessianer); ok {
-			s, a := ro.RankOneHess(x)
-			rho := ro.Ridge()
-			if gram == nil {
-				gram = make([]float64, r*r)
+		if HessVecFormOf(c) == FormRankOne {
+			ro := rankOneOf(c)
+			s, a := ro.hess(x)
+			// V'(ridge)V, ρV'V or V'diag(d)V, is computed again only
+			// when the ridge differs from the previous component's.
+			if gram == nil || !sameRidge(ro, last) {
+				if gram == nil {
+					gram = make([]float64, r*r)
+				}
 				for u := range r {
 					for w := range r {
-						gram[u*r+w] = floats.Dot(vs[u], vs[w])
+						if ro.d != nil {
+							gram[u*r+w] = dotDiag(vs[u], ro.d, vs[w])
+						} else {
+							gram[u*r+w] = ro.rho * floats.Dot(vs[u], vs[w])
+						}
 					}
 				}
+				last = ro
 			}
 			for j, v := range vs {
 				z[j] = floats.Dot(v, a)
 			}
 			for u := range r {
 				for w := range r {
-					b[u*r+w] = s*z[u]*z[w] + rho*gram[u*r+w]
+					b[u*r+w] = s*z[u]*z[w] + gram[u*r+w]
 				}
 			}
 			continue
@@ -110,4 +120,24 @@ func Symmetrize(b []float64, r int) {
 // the output derivatives). x is copied; dst must not alias v.
 type ExpectedHessVecAter interface {
 	ExpectedHessVecAt(x []float64) func(dst, v []float64)
+}
+
+// sameRidge reports whether the constant parts of a and b are equal.
+func sameRidge(a, b rankOne) bool {
+	if (a.d == nil) != (b.d == nil) {
+		return false
+	}
+	if a.d == nil {
+		return a.rho == b.rho
+	}
+	return floats.Equal(a.d, b.d)
+}
+
+// dotDiag returns Σ_j u_j d_j v_j.
+func dotDiag(u, d, v []float64) float64 {
+	var s float64
+	for j, x := range u {
+		s += x * d[j] * v[j]
+	}
+	return s
 }

@@ -343,9 +343,10 @@ func NewLogistic(a mat.Matrix, y, w []float64, ridge float64) (*Logistic, error)
 //	f_i(θ) = log(1 + exp(−y_i a_i'θ)) + (ridge/2) Σ_{j ≠ intercept} θ_j²,
 //
 // so that ∇²f_i = σ_i(1 − σ_i) a_i a_i' + ridge·(I − e e'), e the
-// intercept's unit vector. The components are then not rank one plus a
-// multiple of the identity: they implement problems.Hessianer and
-// problems.HessVecer but not problems.RankOneHessianer. The column is
+// intercept's unit vector. The components are then rank one plus a constant
+// diagonal, not plus a multiple of the identity: they implement
+// problems.RankOneDiagHessianer (and problems.Hessianer and
+// problems.HessVecer) but not problems.RankOneHessianer. The column is
 // usually a column of ones; to find it by name in a Dataset, use
 // slices.Index(d.FeatureNames, name). It returns NewLogistic's errors and
 // one naming intercept when it is not a column index of a.
@@ -362,6 +363,11 @@ func NewLogisticIntercept(a mat.Matrix, y, w []float64, ridge float64, intercept
 	for i, r := range l.rows {
 		l.icpt[i] = &InterceptRow{Row: r, Intercept: intercept}
 	}
+	// One ridge diagonal shared by every row.
+	d := &ridgeDiag{d: l.icpt[0].RidgeDiag(), intercept: intercept, lambda: ridge}
+	for _, r := range l.icpt {
+		r.diag = d
+	}
 	return l, nil
 }
 
@@ -370,13 +376,47 @@ func NewLogisticIntercept(a mat.Matrix, y, w []float64, ridge float64, intercept
 type InterceptRow struct {
 	Row       *LogisticRow
 	Intercept int
+
+	diag *ridgeDiag // shared by the rows of one Logistic
+}
+
+// ridgeDiag is a cached InterceptRow.RidgeDiag and what it was built for.
+type ridgeDiag struct {
+	d         []float64
+	intercept int
+	lambda    float64
 }
 
 var (
-	_ problems.Component = (*InterceptRow)(nil)
-	_ problems.Hessianer = (*InterceptRow)(nil)
-	_ problems.HessVecer = (*InterceptRow)(nil)
+	_ problems.Component            = (*InterceptRow)(nil)
+	_ problems.Hessianer            = (*InterceptRow)(nil)
+	_ problems.HessVecer            = (*InterceptRow)(nil)
+	_ problems.RankOneDiagHessianer = (*InterceptRow)(nil)
 )
+
+// RankOneHess returns Row's σ(m)(1 − σ(m)) and a: ∇²f = scale·aa' +
+// diag(RidgeDiag()).
+func (r *InterceptRow) RankOneHess(x []float64) (scale float64, a []float64) {
+	return r.Row.RankOneHess(x)
+}
+
+// RidgeDiag returns the Hessian of the penalty, ridge·(1 − e_c) with c the
+// intercept: ridge on every coordinate but 0 on Intercept. The slice is
+// shared by the rows of one NewLogisticIntercept problem (while their
+// Intercept and Row.Lambda are unchanged) and must not be modified.
+func (r *InterceptRow) RidgeDiag() []float64 {
+	if c := r.diag; c != nil && c.intercept == r.Intercept && c.lambda == r.Row.Lambda && len(c.d) == len(r.Row.A) {
+		return c.d
+	}
+	d := make([]float64, len(r.Row.A))
+	for j := range d {
+		d[j] = r.Row.Lambda
+	}
+	if r.Intercept >= 0 && r.Intercept < len(d) {
+		d[r.Intercept] = 0
+	}
+	return d
+}
 
 // Func returns log(1 + exp(−y a'θ)) + (ridge/2) Σ_{j ≠ Intercept} θ_j².
 func (r *InterceptRow) Func(x []float64) float64 {
