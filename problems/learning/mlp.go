@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -133,6 +134,10 @@ const DefaultScratch = 256 << 20
 // sample; samples are processed in chunks of as many as MLPConfig.Scratch
 // bytes hold, so memory is bounded whatever N (results may then differ from
 // one chunk by rounding). Concurrent evaluations each hold one scratch.
+// Within an evaluation, the elementwise passes (σ, σ' and the R-operator
+// terms) and the narrow products that feed them run on blocks of 64 rows
+// over up to runtime.GOMAXPROCS(0) goroutines; each entry is computed from
+// its own row only, so the results are bit-identical for any GOMAXPROCS.
 type MLP struct {
 	x       *mat.Dense // N × d_0
 	labels  []int
@@ -567,15 +572,24 @@ func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, scale float64
 		return gen(s[l-1], n, w[l-1])
 	}
 
-	// Forward pass: z_l = a_{l−1} W_lᵀ + 1 b_lᵀ for the rows of the batch.
+	// Forward pass: z_l = a_{l−1} W_lᵀ + 1 b_lᵀ for the rows of the batch,
+	// then a_l = σ(z_l) and σ'(z_l) in the same pass over the rows.
 	for l := 1; l <= L; l++ {
 		W, b := m.weights(theta, l)
 		z := gen(ws.a[l], n, w[l])
 		blas64.Gemm(blas.NoTrans, blas.Trans, 1, prev(l, ws.a), W, 0, z)
-		addRows(z, b)
-		if l < L {
-			m.activate(ws.a[l], ws.d[l])
+		if l == L {
+			addRows(z, b)
+			continue
 		}
+		o := w[l]
+		a, d := ws.a[l], ws.d[l]
+		rowBlocks(n, func(r0, r1 int) {
+			for k := r0; k < r1; k++ {
+				floats.Add(a[k*o:(k+1)*o], b)
+			}
+			m.activate(a[r0*o:r1*o], d[r0*o:r1*o])
+		})
 	}
 
 	// Loss and its derivative in the outputs, g_L = scale·∂ℓ/∂z_L; for
@@ -674,10 +688,18 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scal
 			blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(ws.a[l-1], n, w[l-1]), V, 0, rz)
 			blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(ws.ra[l-1], n, w[l-1]), W, 1, rz)
 		}
-		addRows(rz, vb)
-		if l < L {
-			floats.MulTo(ws.ra[l][:n*w[l]], ws.d[l][:n*w[l]], rz.Data)
+		if l == L {
+			addRows(rz, vb)
+			continue
 		}
+		o := w[l]
+		ra, d := ws.ra[l], ws.d[l]
+		rowBlocks(n, func(r0, r1 int) {
+			for k := r0; k < r1; k++ {
+				floats.Add(rz.Data[k*o:(k+1)*o], vb)
+			}
+			floats.MulTo(ra[r0*o:r1*o], d[r0*o:r1*o], rz.Data[r0*o:r1*o])
+		})
 	}
 
 	// R{g_L}: cross-entropy ∇²_z ℓ = diag(π) − ππᵀ (π the probabilities in
@@ -719,27 +741,66 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scal
 		if l == 1 {
 			break
 		}
-		P := gen(ws.p, n, w[l-1])
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, G, W, 0, P)
-		RGp := gen(ws.rg[l-1], n, w[l-1])
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, RG, W, 0, RGp)
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, G, V, 1, RGp)
-		d := ws.d[l-1][:n*w[l-1]]
-		a := ws.a[l-1][:n*w[l-1]]
-		rzp := ws.rz[l-1][:n*w[l-1]]
-		gp := ws.g[l-1][:n*w[l-1]]
-		for j, pj := range P.Data {
-			var d2 float64 // σ''(z) from σ(z) and σ'(z)
-			switch m.act {
-			case Tanh:
-				d2 = -2 * a[j] * d[j]
-			case Softplus:
-				d2 = d[j] * (1 - d[j])
+		// Block by block of rows, while the block is in cache: P = g_l W_l,
+		// R{g_{l−1}} from R{g_l} W_l + g_l V_l and P, and g_{l−1} = P ⊙ σ'
+		// when a later pass reads it (layer l−1 ≥ 2; layer 1's g_1 enters
+		// neither R{∂/∂W_1} nor ProjectHessians).
+		o, c := w[l-1], w[l]
+		needG := l-1 >= 2
+		rowBlocks(n, func(r0, r1 int) {
+			nb := r1 - r0
+			Gb := gen(G.Data[r0*c:], nb, c)
+			RGb := gen(RG.Data[r0*c:], nb, c)
+			P := gen(ws.p[r0*o:], nb, o)
+			RGp := gen(ws.rg[l-1][r0*o:], nb, o)
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, Gb, W, 0, P)
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, RGb, W, 0, RGp)
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, Gb, V, 1, RGp)
+			m.rgPrev(RGp.Data, P.Data, ws.d[l-1][r0*o:r1*o], ws.a[l-1][r0*o:r1*o], ws.rz[l-1][r0*o:r1*o])
+			if needG {
+				floats.MulTo(ws.g[l-1][r0*o:r1*o], P.Data, ws.d[l-1][r0*o:r1*o])
 			}
-			RGp.Data[j] = RGp.Data[j]*d[j] + pj*d2*rzp[j]
-			gp[j] = pj * d[j]
+		})
+	}
+}
+
+// rgPrev sets rg to rg ⊙ σ'(z) + p ⊙ σ⁽²⁾(z) ⊙ rz, with the second
+// derivative σ⁽²⁾(z) computed from a = σ(z) and d = σ'(z).
+func (m *MLP) rgPrev(rg, p, d, a, rz []float64) {
+	switch m.act {
+	case Tanh:
+		for j, pj := range p {
+			rg[j] = rg[j]*d[j] + pj*(-2*a[j]*d[j])*rz[j]
+		}
+	case Softplus:
+		for j, pj := range p {
+			rg[j] = rg[j]*d[j] + pj*(d[j]*(1-d[j]))*rz[j]
 		}
 	}
+}
+
+// rowBlock is the number of rows of a batch that the elementwise passes
+// and the narrow products feeding them handle at once: 64 rows of a layer of
+// width 1500 take 750 KiB, so a block stays in cache between the product
+// that writes it and the pass that reads it.
+const rowBlock = 64
+
+// rowBlocks calls body(r0, r1) for the blocks r0..r1−1 of rowBlock rows of
+// 0..n−1, over up to runtime.GOMAXPROCS(0) goroutines. body must only touch
+// rows r0..r1−1 of its arrays and compute each entry from entries of the same
+// rows, so that the results do not depend on the number of goroutines or on
+// their scheduling.
+func rowBlocks(n int, body func(r0, r1 int)) {
+	nb := (n + rowBlock - 1) / rowBlock
+	if nb == 1 || runtime.GOMAXPROCS(0) == 1 {
+		for r0 := 0; r0 < n; r0 += rowBlock {
+			body(r0, min(r0+rowBlock, n))
+		}
+		return
+	}
+	problems.Parallel(nb, 0, func() func(int) {
+		return func(b int) { body(b*rowBlock, min((b+1)*rowBlock, n)) }
+	})
 }
 
 // activate replaces z by σ(z) in a and writes σ'(z) into d.
