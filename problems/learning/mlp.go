@@ -565,32 +565,21 @@ func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, scale float64
 	n := in.Rows
 	L := len(m.widths) - 1
 	w := m.widths
-	prev := func(l int, s [][]float64) blas64.General {
-		if l == 1 {
-			return in
-		}
-		return gen(s[l-1], n, w[l-1])
-	}
-
-	// Forward pass: z_l = a_{l−1} W_lᵀ + 1 b_lᵀ for the rows of the batch,
-	// then a_l = σ(z_l) and σ'(z_l) in the same pass over the rows.
-	for l := 1; l <= L; l++ {
-		W, b := m.weights(theta, l)
-		z := gen(ws.a[l], n, w[l])
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, prev(l, ws.a), W, 0, z)
-		if l == L {
+	// Forward pass, block by block of rows through every layer, so that a
+	// block's activations are still in cache when the next layer's product
+	// reads them: z_l = a_{l−1} W_lᵀ + 1 b_lᵀ, a_l = σ(z_l) and σ'(z_l).
+	rowBlocks(n, func(r0, r1 int) {
+		for l := 1; l <= L; l++ {
+			W, b := m.weights(theta, l)
+			o := w[l]
+			z := rowsOf(ws.a[l], r0, r1, o)
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, m.layerIn(ws.a, in, l, r0, r1), W, 0, z)
 			addRows(z, b)
-			continue
-		}
-		o := w[l]
-		a, d := ws.a[l], ws.d[l]
-		rowBlocks(n, func(r0, r1 int) {
-			for k := r0; k < r1; k++ {
-				floats.Add(a[k*o:(k+1)*o], b)
+			if l < L {
+				m.activate(z.Data, ws.d[l][r0*o:r1*o])
 			}
-			m.activate(a[r0*o:r1*o], d[r0*o:r1*o])
-		})
-	}
+		}
+	})
 
 	// Loss and its derivative in the outputs, g_L = scale·∂ℓ/∂z_L; for
 	// cross-entropy a[L] is overwritten by the softmax probabilities.
@@ -678,29 +667,24 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scal
 	n := in.Rows
 	L := len(m.widths) - 1
 	w := m.widths
-	for l := 1; l <= L; l++ {
-		W, _ := m.weights(theta, l)
-		V, vb := m.weights(v, l)
-		rz := gen(ws.rz[l], n, w[l])
-		if l == 1 {
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, in, V, 0, rz)
-		} else {
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(ws.a[l-1], n, w[l-1]), V, 0, rz)
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(ws.ra[l-1], n, w[l-1]), W, 1, rz)
-		}
-		if l == L {
-			addRows(rz, vb)
-			continue
-		}
-		o := w[l]
-		ra, d := ws.ra[l], ws.d[l]
-		rowBlocks(n, func(r0, r1 int) {
-			for k := r0; k < r1; k++ {
-				floats.Add(rz.Data[k*o:(k+1)*o], vb)
+	// R-forward pass, block by block of rows through every layer as the
+	// forward pass.
+	rowBlocks(n, func(r0, r1 int) {
+		for l := 1; l <= L; l++ {
+			W, _ := m.weights(theta, l)
+			V, vb := m.weights(v, l)
+			o := w[l]
+			rz := rowsOf(ws.rz[l], r0, r1, o)
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, m.layerIn(ws.a, in, l, r0, r1), V, 0, rz)
+			if l > 1 {
+				blas64.Gemm(blas.NoTrans, blas.Trans, 1, rowsOf(ws.ra[l-1], r0, r1, w[l-1]), W, 1, rz)
 			}
-			floats.MulTo(ra[r0*o:r1*o], d[r0*o:r1*o], rz.Data[r0*o:r1*o])
-		})
-	}
+			addRows(rz, vb)
+			if l < L {
+				floats.MulTo(ws.ra[l][r0*o:r1*o], ws.d[l][r0*o:r1*o], rz.Data)
+			}
+		}
+	})
 
 	// R{g_L}: cross-entropy ∇²_z ℓ = diag(π) − ππᵀ (π the probabilities in
 	// a[L]); squared ∇²_z ℓ = I.
@@ -762,6 +746,21 @@ func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scal
 			}
 		})
 	}
+}
+
+// rowsOf returns rows r0..r1−1 of the batch matrix with c columns stored in
+// s.
+func rowsOf(s []float64, r0, r1, c int) blas64.General {
+	return gen(s[r0*c:], r1-r0, c)
+}
+
+// layerIn returns rows r0..r1−1 of the input a_{l−1} of layer l: of the
+// batch inputs in for l = 1, of the activations a[l−1] otherwise.
+func (m *MLP) layerIn(a [][]float64, in blas64.General, l, r0, r1 int) blas64.General {
+	if l == 1 {
+		return blas64.General{Rows: r1 - r0, Cols: in.Cols, Stride: in.Stride, Data: in.Data[r0*in.Stride:]}
+	}
+	return rowsOf(a[l-1], r0, r1, m.widths[l-1])
 }
 
 // rgPrev sets rg to rg ⊙ σ'(z) + p ⊙ σ⁽²⁾(z) ⊙ rz, with the second
