@@ -567,7 +567,8 @@ func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, scale float64
 	w := m.widths
 	// Forward pass, block by block of rows through every layer, so that a
 	// block's activations are still in cache when the next layer's product
-	// reads them: z_l = a_{l−1} W_lᵀ + 1 b_lᵀ, a_l = σ(z_l) and σ'(z_l).
+	// reads them: z_l = a_{l−1} W_lᵀ + 1 b_lᵀ, a_l = σ(z_l) and σ'(z_l);
+	// for an HVP the block's R-forward pass follows, on the same rows.
 	rowBlocks(n, func(r0, r1 int) {
 		for l := 1; l <= L; l++ {
 			W, b := m.weights(theta, l)
@@ -578,6 +579,9 @@ func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, scale float64
 			if l < L {
 				m.activate(z.Data, ws.d[l][r0*o:r1*o])
 			}
+		}
+		if hv != nil {
+			m.rforward(ws, in, theta, v, r0, r1)
 		}
 	})
 
@@ -620,7 +624,7 @@ func (m *MLP) eval(ws *workspace, in blas64.General, labels []int, scale float64
 		m.backward(ws, in, theta, grad, beta)
 	}
 	if hv != nil {
-		m.rop(ws, in, theta, v, hv, scale, beta)
+		m.rbackward(ws, in, theta, v, hv, scale, beta)
 	}
 	return f
 }
@@ -662,29 +666,39 @@ func (m *MLP) backward(ws *workspace, in blas64.General, theta, grad []float64, 
 //	R{g_{l−1}} = (R{g_l} W_l + g_l V_l) ⊙ σ'(z_{l−1}) + (g_l W_l) ⊙ σ''(z_{l−1}) ⊙ R{z_{l−1}},
 //	R{∂/∂W_l} = R{g_l}ᵀ a_{l−1} + g_lᵀ R{a_{l−1}},   R{∂/∂b_l} = R{g_l}ᵀ 1,
 //
-// where the rows of R{g_L} are the samples'.
+// where the rows of R{g_L} are the samples'. The forward pass of eval must
+// have filled ws.
 func (m *MLP) rop(ws *workspace, in blas64.General, theta, v, hv []float64, scale, beta float64) {
+	rowBlocks(in.Rows, func(r0, r1 int) { m.rforward(ws, in, theta, v, r0, r1) })
+	m.rbackward(ws, in, theta, v, hv, scale, beta)
+}
+
+// rforward is the R-forward pass of rop on the rows r0..r1−1 of the batch,
+// through every layer.
+func (m *MLP) rforward(ws *workspace, in blas64.General, theta, v []float64, r0, r1 int) {
+	L := len(m.widths) - 1
+	w := m.widths
+	for l := 1; l <= L; l++ {
+		W, _ := m.weights(theta, l)
+		V, vb := m.weights(v, l)
+		o := w[l]
+		rz := rowsOf(ws.rz[l], r0, r1, o)
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, m.layerIn(ws.a, in, l, r0, r1), V, 0, rz)
+		if l > 1 {
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, rowsOf(ws.ra[l-1], r0, r1, w[l-1]), W, 1, rz)
+		}
+		addRows(rz, vb)
+		if l < L {
+			floats.MulTo(ws.ra[l][r0*o:r1*o], ws.d[l][r0*o:r1*o], rz.Data)
+		}
+	}
+}
+
+// rbackward is the backward pass of rop, after rforward on every row.
+func (m *MLP) rbackward(ws *workspace, in blas64.General, theta, v, hv []float64, scale, beta float64) {
 	n := in.Rows
 	L := len(m.widths) - 1
 	w := m.widths
-	// R-forward pass, block by block of rows through every layer as the
-	// forward pass.
-	rowBlocks(n, func(r0, r1 int) {
-		for l := 1; l <= L; l++ {
-			W, _ := m.weights(theta, l)
-			V, vb := m.weights(v, l)
-			o := w[l]
-			rz := rowsOf(ws.rz[l], r0, r1, o)
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, m.layerIn(ws.a, in, l, r0, r1), V, 0, rz)
-			if l > 1 {
-				blas64.Gemm(blas.NoTrans, blas.Trans, 1, rowsOf(ws.ra[l-1], r0, r1, w[l-1]), W, 1, rz)
-			}
-			addRows(rz, vb)
-			if l < L {
-				floats.MulTo(ws.ra[l][r0*o:r1*o], ws.d[l][r0*o:r1*o], rz.Data)
-			}
-		}
-	})
 
 	// R{g_L}: cross-entropy ∇²_z ℓ = diag(π) − ππᵀ (π the probabilities in
 	// a[L]); squared ∇²_z ℓ = I.
