@@ -134,10 +134,14 @@ const DefaultScratch = 256 << 20
 // sample; samples are processed in chunks of as many as MLPConfig.Scratch
 // bytes hold, so memory is bounded whatever N (results may then differ from
 // one chunk by rounding). Concurrent evaluations each hold one scratch.
-// Within an evaluation, the elementwise passes (σ, σ' and the R-operator
-// terms) and the narrow products that feed them run on blocks of 64 rows
+// Within an evaluation, everything that works sample by sample (the forward
+// and R-forward passes through every layer, the backward passes' products
+// g_l W_l, R{g_l} W_l + g_l V_l and their elementwise terms) runs on blocks
+// of 64 samples, so that a block stays in cache from one step to the next,
 // over up to runtime.GOMAXPROCS(0) goroutines; each entry is computed from
-// its own row only, so the results are bit-identical for any GOMAXPROCS.
+// its own sample only, so the results are bit-identical for any GOMAXPROCS.
+// The products that sum over the samples (the weight derivatives) are
+// full-batch products.
 type MLP struct {
 	x       *mat.Dense // N × d_0
 	labels  []int
