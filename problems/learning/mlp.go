@@ -135,7 +135,7 @@ const DefaultScratch = 256 << 20
 // bytes hold, so memory is bounded whatever N (results may then differ from
 // one chunk by rounding). Concurrent evaluations each hold one scratch.
 // Within an evaluation, everything that works sample by sample (the forward
-// and R-forward passes through every layer, the backward passes' products
+// and R-forward passes through every layer, the R-backward pass's products
 // g_l W_l, R{g_l} W_l + g_l V_l and their elementwise terms) runs on blocks
 // of 64 samples, so that a block stays in cache from one step to the next,
 // over up to runtime.GOMAXPROCS(0) goroutines; each entry is computed from
