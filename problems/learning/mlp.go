@@ -796,10 +796,10 @@ func (m *MLP) rgPrev(rg, p, d, a, rz []float64) {
 	}
 }
 
-// rowBlock is the number of rows of a batch that the elementwise passes
-// and the narrow products feeding them handle at once: 64 rows of a layer of
-// width 1500 take 750 KiB, so a block stays in cache between the product
-// that writes it and the pass that reads it.
+// rowBlock is the number of rows (samples) of a batch that the per-sample
+// steps handle at once: 64 rows of a layer of width 1500 take 750 KiB, so a
+// block stays in cache between the step that writes it and the next one that
+// reads it.
 const rowBlock = 64
 
 // rowBlocks calls body(r0, r1) for the blocks r0..r1−1 of rowBlock rows of
