@@ -14,8 +14,9 @@
 //
 // hvp.py runs PyTorch and its BLAS on one thread (its --threads flag), so a
 // like-for-like comparison runs this command with GOMAXPROCS=1 (gonum's
-// pure-Go Dgemm splits large products over GOMAXPROCS goroutines), or, with
-// OpenBLAS as below, with OPENBLAS_NUM_THREADS=1, and states GOMAXPROCS.
+// pure-Go Dgemm and the MLP's blocks of samples use GOMAXPROCS goroutines),
+// with OpenBLAS as below also with OPENBLAS_NUM_THREADS=1, and states
+// GOMAXPROCS otherwise.
 //
 // The sibling commands time the rest: ./scale the geometry and thresholds
 // of the trained network and the matrix-free Estimate, ./logistic the
