@@ -13,6 +13,16 @@ Hessian eigenvalues (k = 10 for 64-32-10, 20 for 64-1500-10) by
 scipy.sparse.linalg.eigsh (ARPACK, which='LA') on the autograd HVP, against
 the Go spectral.Top times in go.json. Nothing in the Go module depends on
 this script.
+
+PyTorch runs on --threads threads (default 1): torch.set_num_threads sets
+its own pool only, while its matrix products go to the system BLAS
+(Debian: OpenBLAS), which starts its own threads when it loads unless
+OPENBLAS_NUM_THREADS (OMP_NUM_THREADS, MKL_NUM_THREADS) say otherwise, so
+this script sets those before importing numpy and torch. --threads 0 leaves
+every library at its default. Each time line reports cpu/wall, the process
+CPU time over the wall time of the timed calls, which is near 1 when one
+thread did the work. Compare with the Go side run as
+OPENBLAS_NUM_THREADS=1 (native BLAS) and GOMAXPROCS noted.
 """
 
 import argparse
@@ -21,6 +31,14 @@ import json
 import os
 import statistics
 import time
+
+_pre = argparse.ArgumentParser(add_help=False)
+_pre.add_argument("--threads", type=int, default=1)
+THREADS = _pre.parse_known_args()[0].threads
+if THREADS:
+    # Read by OpenBLAS (and OpenMP, MKL) when numpy and torch load them.
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = str(THREADS)
 
 import numpy as np
 import scipy.sparse.linalg as sla
@@ -46,14 +64,16 @@ def load_digits():
 
 
 def timing(reps, fn):
-    """Least and median wall time of reps calls after one warm-up."""
+    """Least and median wall time of reps calls after one warm-up, and the
+    process CPU time over the wall time of those calls."""
     fn()
     ts = []
+    c0 = time.process_time()
     for _ in range(reps):
         t0 = time.perf_counter()
         fn()
         ts.append(time.perf_counter() - t0)
-    return min(ts), statistics.median(ts)
+    return min(ts), statistics.median(ts), (time.process_time() - c0) / sum(ts)
 
 
 def rel(a, b):
@@ -67,17 +87,18 @@ def rel(a, b):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    ap.add_argument("--threads", type=int, default=1, help="torch and BLAS threads (0: the libraries' defaults)")
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--eigtol", type=float, default=1e-8, help="eigsh relative tolerance")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     goj = json.load(open(os.path.join(args.dir, "go.json")))
     x, y = load_digits()
     X = torch.tensor(x, dtype=torch.float64)
     Y = torch.tensor(y)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, OPENBLAS_NUM_THREADS {blas}")
     for name, g in sorted(goj.items(), key=lambda kv: kv[1]["p"]):
         h = g["hidden"]
         load = lambda s: np.fromfile(os.path.join(args.dir, f"{name}_{s}.bin"), dtype="<f8")
@@ -108,8 +129,8 @@ def main():
         f = loss().item()
         tg = flat(grad())
         th = flat(hvp())
-        h_min, h_med = timing(args.reps, hvp)
-        g_min, g_med = timing(args.reps, grad)
+        h_min, h_med, h_cpu = timing(args.reps, hvp)
+        g_min, g_med, g_cpu = timing(args.reps, grad)
         k = g["eigs_k"]
         pdim = g["p"]
 
@@ -129,7 +150,7 @@ def main():
         def eigs():
             calls["v"] = sla.eigsh(op, k=k, which="LA", tol=args.eigtol, v0=np.ones(pdim), return_eigenvectors=False)
 
-        e_min, e_med = timing(max(1, args.reps // 5), eigs)
+        e_min, e_med, e_cpu = timing(max(1, args.reps // 5), eigs)
         tv = np.sort(calls["v"])[::-1]
         gv = np.array(g["eigs_values"])
         print(
@@ -137,12 +158,12 @@ def main():
             f"grad max rel diff = {rel(ggrad, tg)}, HVP max rel diff = {rel(ghv, th)}"
         )
         print(f"  top {k} eigenvalues: max rel diff go vs eigsh {np.max(np.abs(gv - tv) / np.abs(tv)):.2e} (Go {g['eigs_steps']} HVPs)")
-        for what, tmin, tmed in (("HVP ", h_min, h_med), ("grad", g_min, g_med), ("eigs", e_min, e_med)):
+        for what, tmin, tmed, cpu in (("HVP ", h_min, h_med, h_cpu), ("grad", g_min, g_med, g_cpu), ("eigs", e_min, e_med, e_cpu)):
             key = what.strip().lower()
             gmin, gmed = g[key + "_min_seconds"], g[key + "_seconds"]
             print(
                 f"  {what} least: go {gmin * 1e3:.2f} ms, torch {tmin * 1e3:.2f} ms, go/torch = {gmin / tmin:.2f}; "
-                f"median: go {gmed * 1e3:.2f} ms, torch {tmed * 1e3:.2f} ms, go/torch = {gmed / tmed:.2f}"
+                f"median: go {gmed * 1e3:.2f} ms, torch {tmed * 1e3:.2f} ms, go/torch = {gmed / tmed:.2f}; torch cpu/wall {cpu:.2f}"
             )
 
 

@@ -12,6 +12,12 @@
 // Vectors are written as raw little-endian float64 (numpy.fromfile), the
 // rest as go.json. Nothing in the module depends on Python.
 //
+// hvp.py runs PyTorch and its BLAS on one thread (its --threads flag), so a
+// like-for-like comparison runs this command with GOMAXPROCS=1 (gonum's
+// pure-Go Dgemm and the MLP's blocks of samples use GOMAXPROCS goroutines),
+// with OpenBLAS as below also with OPENBLAS_NUM_THREADS=1, and states
+// GOMAXPROCS otherwise.
+//
 // The sibling commands time the rest: ./scale the geometry and thresholds
 // of the trained network and the matrix-free Estimate, ./logistic the
 // logistic-regression paths (with dense.py, the same per-point work in
