@@ -1128,12 +1128,21 @@ func (e *estimator) momentK(w *denseWork, np, nn, m int) {
 	for i, h := range e.pd.hess {
 		h.Hess(w.comp, w.theta)
 		cr := w.comp.RawSymmetric()
+		d := w.d.Data
+		if w.cholOK {
+			d = yp.Data // D Uᵀ in place, by a triangular product
+		}
 		for a := range dim {
 			for b := a; b < dim; b++ {
 				v := cr.Data[a*cr.Stride+b] - hr.Data[a*hr.Stride+b]
-				w.d.Data[a*dim+b] = v
-				w.d.Data[b*dim+a] = v
+				d[a*dim+b] = v
+				d[b*dim+a] = v
 			}
+		}
+		if w.cholOK {
+			blas64.Trmm(blas.Right, blas.Trans, 1, w.ru.RawTriangular(), yp)
+			blas64.Syrk(blas.NoTrans, e.pd.w[i], yp, 1, w.s)
+			continue
 		}
 		if np > 0 {
 			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, w.d, up, 0, yp)

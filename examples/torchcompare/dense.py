@@ -1,7 +1,8 @@
-"""Repeat, with numpy, the per-point work of the dense rank-one path of
-geometry.Estimate on ridge logistic regression, and compare its time.
+"""Repeat, with numpy, the per-point work of the rank-one or the generic
+dense path of geometry.Estimate on ridge logistic regression, and compare
+its time.
 
-    go run ./examples/torchcompare/logistic -mode dense -p 100 -n 200 -out DIR
+    go run ./examples/torchcompare/logistic -mode dense [-path dense] -p 100 -n 200 -out DIR
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 examples/torchcompare/dense.py DIR [-percomponent]
 
 At each point θ of the ball (uniform, antithetic pairs, as the Go path) it
@@ -17,6 +18,14 @@ update), H = G + ρI, and then the eigenvalues of K(θ) in two ways:
 - per-component (with -percomponent, slow): the structure-blind
   computation, each component Hessian D_i = c_i a_i a_i' + ρI − H formed as
   a p×p matrix and M = Σ w_i D_i H D_i, then as eigen.
+
+When Go timed the generic dense path (-path dense), whose components are
+p×p matrices, it runs instead:
+
+- generic, the Go path's: D_i formed as a p×p matrix, Y_i = D_iU' by a
+  triangular product, M = Σ w_i Y_i Y_i' by symmetric rank-k updates, and
+  the eigenvalues of U⁻ᵀMU⁻¹;
+- per-component, as above.
 
 It prints the time per point of each next to Go's, and the ratio of Go to
 the fastest, and s, t (means of the pointwise extremes; the points differ
@@ -102,9 +111,28 @@ def main():
 
     go_ms = meta["go_ms_per_point"]
     fastest = float("inf")
-    variants = [("cholesky", cholesky), ("eigen", eigen)]
-    if "-percomponent" in sys.argv[2:]:
-        variants.append(("per-component", lambda th: eigen(th, True)))
+    def generic(th):
+        g, h, u, q = common(th)
+        m = y * (a @ th)
+        s = 1.0 / (1.0 + np.exp(-m))
+        c = s * (1 - s)
+        mm = np.zeros((p, p), order="F")
+        for i in range(n):
+            d = c[i] * np.outer(a[i], a[i]) + ridge * np.eye(p) - h
+            yy = sl.blas.dtrmm(1.0, u, d, side=1, trans_a=1)  # D U'
+            mm = sl.blas.dsyrk(w[i], yy, beta=1.0, c=mm, overwrite_c=1)
+        mm = np.triu(mm) + np.triu(mm, 1).T
+        uinv, info = sl.lapack.dtrtri(u, lower=0)
+        k = uinv.T @ mm @ uinv
+        kv = sl.lapack.dsyev(k, compute_v=0, lower=0)[0]
+        return kv[0], kv[-1]
+
+    if meta.get("path") == "dense":
+        variants = [("generic", generic), ("per-component", lambda th: eigen(th, True))]
+    else:
+        variants = [("cholesky", cholesky), ("eigen", eigen)]
+        if "-percomponent" in sys.argv[2:]:
+            variants.append(("per-component", lambda th: eigen(th, True)))
     for name, per_point in variants:
         best = float("inf")
         for _ in range(3):

@@ -5,11 +5,13 @@
 //	/usr/bin/python3 examples/torchcompare/dense.py /tmp/lg
 //
 // cancer: the default Estimate at the minimizer of ridge (1e-2) logistic
-// regression on the standardized Wisconsin breast cancer data with an
-// unpenalized intercept column (p = 31, N = 569), timed. dense: the dense
-// rank-one path (geometry.PathRankOne) on random data of the given size,
-// timed per point with one worker; it writes the data, the center and the
-// sample points so that dense.py repeats the same per-point work with numpy.
+// regression on the standardized Wisconsin breast cancer data, with the
+// intercept column penalized and unpenalized (p = 31, N = 569), timed.
+// dense: the rank-one path (geometry.PathRankOne), or with -path dense the
+// generic dense path (geometry.PathDense, every component Hessian a p×p
+// matrix), on random data of the given size, timed per point with one
+// worker; it writes the data, the center and the sample points so that
+// dense.py repeats the same per-point work with numpy.
 // Both report wall and CPU time (user + system) of this process.
 package main
 
@@ -46,6 +48,7 @@ func main() {
 	p := flag.Int("p", 100, "dimension (dense)")
 	n := flag.Int("n", 200, "samples (dense)")
 	samples := flag.Int("samples", 200, "ball points (dense)")
+	path := flag.String("path", "rank-one", "rank-one or dense: the geometry path timed (dense)")
 	out := flag.String("out", "", "folder for dense.py's inputs (dense)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
@@ -63,7 +66,7 @@ func main() {
 	case "cancer":
 		cancer()
 	case "dense":
-		dense(*p, *n, *samples, *out)
+		dense(*p, *n, *samples, *path, *out)
 	default:
 		log.Fatalf("unknown mode %q", *mode)
 	}
@@ -111,7 +114,15 @@ func cancer() {
 	}
 }
 
-func dense(p, n, samples int, out string) {
+func dense(p, n, samples int, path, out string) {
+	gp := geometry.PathRankOne
+	switch path {
+	case "rank-one":
+	case "dense":
+		gp = geometry.PathDense
+	default:
+		log.Fatalf("unknown path %q", path)
+	}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	a := mat.NewDense(n, p, nil)
 	y := make([]float64, n)
@@ -130,7 +141,7 @@ func dense(p, n, samples int, out string) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	set := geometry.Settings{Path: geometry.PathRankOne, Samples: samples, Seed: 1, Workers: 1}
+	set := geometry.Settings{Path: gp, Samples: samples, Seed: 1, Workers: 1}
 	best := math.Inf(1)
 	var loc *geometry.Local
 	for range 3 {
@@ -141,7 +152,7 @@ func dense(p, n, samples int, out string) {
 		}
 		best = math.Min(best, time.Since(w0).Seconds())
 	}
-	fmt.Printf("dense rank-one path, p = %d, N = %d, %d points, 1 worker: best of 3 %.3f s, %.2f ms per point\n", p, n, samples, best, 1e3*best/float64(samples))
+	fmt.Printf("%v path, p = %d, N = %d, %d points, 1 worker: best of 3 %.3f s, %.2f ms per point\n", gp, p, n, samples, best, 1e3*best/float64(samples))
 	fmt.Printf("  s = %.10g, t = %.10g\n", loc.S, loc.T)
 	if out == "" {
 		return
@@ -164,7 +175,7 @@ func dense(p, n, samples int, out string) {
 	write("a.bin", a.RawMatrix().Data)
 	write("y.bin", y)
 	write("x.bin", x)
-	js, _ := json.Marshal(map[string]any{"p": p, "n": n, "ridge": ridge, "radius": loc.Radius, "samples": samples,
+	js, _ := json.Marshal(map[string]any{"p": p, "n": n, "ridge": ridge, "radius": loc.Radius, "samples": samples, "path": path,
 		"go_ms_per_point": 1e3 * best / float64(samples), "s": loc.S, "t": loc.T})
 	if err := os.WriteFile(filepath.Join(out, "go.json"), js, 0o644); err != nil {
 		log.Fatal(err)
