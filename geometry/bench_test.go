@@ -29,6 +29,28 @@ func BenchmarkEstimateLogistic(b *testing.B) {
 	}
 }
 
+// BenchmarkEstimateRankOneP100N200 is the rank-one path per sample point,
+// one worker, on ridge logistic regression with p = 100 and N = 200, at its
+// minimizer: the size compared with numpy by examples/torchcompare/dense.py,
+// with the dense path (every component Hessian a p×p matrix) for contrast.
+func BenchmarkEstimateRankOneP100N200(b *testing.B) {
+	lg, x := randLogistic(b, 200, 100, 1e-2, 7)
+	for _, c := range []struct {
+		path    Path
+		samples int
+	}{{PathRankOne, 200}, {PathDense, 20}} {
+		b.Run(c.path.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Estimate(lg, x, Settings{Path: c.path, Samples: c.samples, Workers: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*c.samples)/1e6, "ms/point")
+		})
+	}
+}
+
 // BenchmarkEstimateDensePoint is the dense path per sample point at
 // p = 100, N = 200: a random stochastic quadratic with dense rank-10
 // component Hessians (Problem 3.1), 20 points per run.
