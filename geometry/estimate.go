@@ -1006,13 +1006,19 @@ func addUpper(dst blas64.Symmetric, alpha float64, src blas64.Symmetric) {
 // M(θ) is formed centred, M = Σ_i p_i D_i H D_i with D_i = ∇²f_i − H (equal
 // to Σ p_i ∇²f_i H ∇²f_i − H³ because Σ p_i D_i = 0), which avoids the
 // cancellation of the uncentred form when the components nearly agree.
-// With H = UΛU' each term is (D_iU)Λ(D_iU)': one matrix product and one
+//
+// When certifyPositive shows every eigenvalue of H above the tolerance, H =
+// U'U (Cholesky), K = U⁻ᵀMU⁻¹ has the same eigenvalues, and each term of M
+// is (D_iU')(D_iU')': one triangular product and one symmetric rank-p
+// update, 2p³ flops per component, with no eigenvectors of H. Otherwise,
+// with H = UΛU', each term is (D_iU)Λ(D_iU)': one matrix product and one
 // symmetric rank-p update, 3p³ flops per component.
 func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indefinite bool, err error) {
 	dim := e.pd.dim
-	// Up and Un are factors with H = Up Up' − Un Un' (Un empty when H is
-	// positive definite), and V (p×m) spans the numerically positive
-	// eigenspace with V'HV = I, so that K = V'MV; w.vt holds V' (m×p).
+	// Without a certified Cholesky factor, Up and Un are factors with
+	// H = Up Up' − Un Un', and V (p×m) spans the numerically positive
+	// eigenspace with V'HV = I, so that K = V'MV. w.vt holds V' (m×p); on
+	// the Cholesky branch V = U⁻¹.
 	var np, nn, m int
 	w.cholFactored = w.rchol.Factorize(w.h)
 	if w.cholFactored {
@@ -1021,17 +1027,15 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 	w.cholOK = w.cholFactored && !e.noChol && certifyPositive(w.h, &w.ru, &w.rinv, e.cfg.pointTol, w.rows)
 	if w.cholOK {
 		// H = U'U with every eigenvalue certified above the tolerance:
-		// Up = U', V = U⁻¹, and no eigenvectors are needed.
-		np, m = dim, dim
-		ur, ir := w.ru.RawTriangular(), w.rinv.RawTriangular()
+		// V' = U⁻ᵀ, and no eigenvectors are needed.
+		m = dim
+		ir := w.rinv.RawTriangular()
 		for a := range dim {
 			for b := range dim {
-				var x, y float64
+				var y float64
 				if b <= a {
-					x = ur.Data[b*ur.Stride+a]
 					y = ir.Data[b*ir.Stride+a]
 				}
-				w.y.Data[a*w.y.Stride+b] = x
 				w.vt[a*dim+b] = y
 			}
 		}
@@ -1107,13 +1111,13 @@ func (e *estimator) densePointwise(w *denseWork) (inf, sup float64, valid, indef
 	if !w.keig.Factorize(w.ks, false) {
 		return 0, 0, false, false, errors.New("the eigen-decomposition of K(θ) failed")
 	}
-	kv := w.keig.Values(nil)
+	kv := w.keig.RawValues() // ascending
 	return kv[0], kv[m-1], true, indefinite, nil
 }
 
 // momentK forms M(θ) in w.s and writes K = V'MV into w.k (m×m, full), from
-// the factors H = Up Up' − Un Un' (np and nn columns of w.y) and V' (m×p,
-// w.vt) set by densePointwise.
+// the Cholesky factor (w.cholOK) or the factors H = Up Up' − Un Un' (np and
+// nn columns of w.y), and V' (m×p, w.vt), set by densePointwise.
 func (e *estimator) momentK(w *denseWork, np, nn, m int) {
 	dim := e.pd.dim
 	yp := blas64.General{Rows: dim, Cols: np, Stride: w.yp.Stride, Data: w.yp.Data}
@@ -1130,7 +1134,7 @@ func (e *estimator) momentK(w *denseWork, np, nn, m int) {
 		cr := w.comp.RawSymmetric()
 		d := w.d.Data
 		if w.cholOK {
-			d = yp.Data // D Uᵀ in place, by a triangular product
+			d = w.yp.Data // D Uᵀ in place, by a triangular product
 		}
 		for a := range dim {
 			for b := a; b < dim; b++ {
@@ -1140,8 +1144,8 @@ func (e *estimator) momentK(w *denseWork, np, nn, m int) {
 			}
 		}
 		if w.cholOK {
-			blas64.Trmm(blas.Right, blas.Trans, 1, w.ru.RawTriangular(), yp)
-			blas64.Syrk(blas.NoTrans, e.pd.w[i], yp, 1, w.s)
+			blas64.Trmm(blas.Right, blas.Trans, 1, w.ru.RawTriangular(), w.yp)
+			blas64.Syrk(blas.NoTrans, e.pd.w[i], w.yp, 1, w.s)
 			continue
 		}
 		if np > 0 {
