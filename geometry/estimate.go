@@ -488,6 +488,11 @@ func estimate(p problems.Problem, center []float64, s Settings, noChol bool) (*L
 	if path == PathMatrixFree && cfg.defaultSamples {
 		cfg.pairs = DefaultMatrixFreeSamples / 2
 	}
+	if path != PathMatrixFree && path != PathDiagonal && path != PathClosedForm {
+		if err := denseMemory(pd.dim, len(pd.comps), cfg.pairs, cfg.workers, path == PathRankOne); err != nil {
+			return nil, err
+		}
+	}
 	e := &estimator{cfg: cfg, pd: pd, center: center, pairs: make([]pairResult, cfg.pairs), noChol: noChol}
 	if path == PathMatrixFree {
 		return e.matrixFree()
@@ -549,6 +554,14 @@ type estimator struct {
 	// can compare it with the eigen-decomposition branch.
 	noChol bool
 }
+
+// DenseMaxBytes is the memory budget, over all workers, of the paths that
+// form p×p matrices (PathDense, PathHessVec, PathFiniteDifference and
+// PathRankOne): about 8·16p² bytes per worker, plus 8·(3p² + 3Np) for
+// PathRankOne's rows and products, plus the shared sums and stored pair
+// means. Estimate returns an
+// error naming the size instead of exceeding it.
+const DenseMaxBytes = 4 << 30
 
 // pairMeanBytes is the memory the dense paths may spend on storing the pair
 // means of H(θ) instead of recomputing them.
@@ -1268,6 +1281,26 @@ func certifyPositive(h *mat.SymDense, u, inv *mat.TriDense, tol float64, rows []
 	hi := min(math.Sqrt(fh), floats.Max(rows))
 	lo := 1 / fi
 	return lo > 2*tol*hi && !math.IsInf(hi, 0) && !math.IsNaN(lo)
+}
+
+// denseMemory returns an error naming the size when the dense paths would
+// need more than DenseMaxBytes for dimension dim, n components, the given
+// pairs and workers (rankOne: PathRankOne's N×p rows per worker).
+func denseMemory(dim, n, pairs, workers int, rankOne bool) error {
+	p, nf := float64(dim), float64(n)
+	perWorker := 8 * 16 * p * p
+	if rankOne {
+		perWorker += 8 * (3*p*p + 3*nf*p)
+	}
+	shared := 8 * p * p * float64(denseChunks(dim, pairs)+4)
+	if b := 8 * float64(pairs) * p * p; b <= pairMeanBytes {
+		shared += b
+	}
+	need := float64(workers)*perWorker + shared
+	if need > DenseMaxBytes {
+		return fmt.Errorf("geometry: the dense paths need about %.3g bytes for p = %d, N = %d and %d workers (%.3g per worker), above DenseMaxBytes = %d; use PathMatrixFree, fewer Workers or fewer components", need, dim, n, workers, perWorker, int64(DenseMaxBytes))
+	}
+	return nil
 }
 
 // denseChunks is the number of partial sums of H(θ) on PathDense: a function

@@ -375,3 +375,51 @@ func TestEstimateRidgeDiagonals(t *testing.T) {
 		t.Errorf("one common diagonal: PathAuto gave %v, %v; want the rank-one path", loc.Path, err)
 	}
 }
+
+// repeatedRow is a problem of n copies of one logistic row: rank-one
+// components of any number without their data.
+type repeatedRow struct {
+	n   int
+	row *learning.LogisticRow
+}
+
+func (r repeatedRow) Dim() int                         { return len(r.row.A) }
+func (r repeatedRow) Len() int                         { return r.n }
+func (r repeatedRow) Weight(int) float64               { return 1 / float64(r.n) }
+func (r repeatedRow) Component(int) problems.Component { return r.row }
+
+// TestEstimateDenseMemory: the paths that form p×p matrices refuse, with an
+// error naming the size, a request above DenseMaxBytes (a forced dense path
+// at p = 20,000: 16·p²·8 = 51 GB per worker; the rank-one rows of
+// N = 2,000,000 components at p = 200: 9.6 GB per worker), instead of
+// running out of memory.
+func TestEstimateDenseMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates the component list of a 2,000,000-component problem")
+	}
+	const p = 20000
+	a := mat.NewDense(1, p, nil)
+	a.Set(0, 0, 1)
+	lg, err := learning.NewLogistic(a, []float64{1}, nil, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Estimate(lg, make([]float64, p), Settings{Path: PathDense, Samples: 4, Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "DenseMaxBytes") || !strings.Contains(err.Error(), "p = 20000") {
+		t.Errorf("dense path at p = %d: error %v, want one naming the size and DenseMaxBytes", p, err)
+	}
+	row := lg.Component(0).(*learning.LogisticRow)
+	small := &learning.LogisticRow{A: row.A[:200], Y: 1, Lambda: 0.1}
+	big := repeatedRow{n: 2000000, row: small}
+	loc, err := Estimate(big, make([]float64, 200), Settings{Samples: 4, Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "N = 2000000") {
+		t.Errorf("rank-one path with N = %d: error %v, want one naming the size", big.n, err)
+	}
+	if loc != nil {
+		t.Errorf("rank-one path with N = %d: a result with the error", big.n)
+	}
+	// Below the budget the same check passes.
+	if err := denseMemory(200, 1000, 50, 2, true); err != nil {
+		t.Errorf("p = 200, N = 1000: %v", err)
+	}
+}
